@@ -1,0 +1,28 @@
+"""tapcheck: offline checker for Pulumi Python (AWS) repos.
+
+The package namespace is lazy on purpose: ``tapcheck.mocks`` must import with only ``pulumi`` installed
+(generated repos' unit tests use it), and the synth runner loads the package without PyYAML.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .api import check
+    from .catalog import RULES, Rule
+    from .findings import Finding, Report
+
+__all__ = ["RULES", "Finding", "Report", "Rule", "check"]
+
+_LAZY = {"check": "api", "RULES": "catalog", "Rule": "catalog", "Finding": "findings", "Report": "findings"}
+
+
+def __getattr__(name: str) -> Any:
+    """Import the checker's parts on first use so that ``tapcheck.mocks`` stays dependency-free."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tapcheck' has no attribute {name!r}")
+    from importlib import import_module
+
+    return getattr(import_module(f"{__name__}.{module}"), name)

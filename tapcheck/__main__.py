@@ -1,0 +1,5 @@
+"""``python -m tapcheck PATH``: see :mod:`tapcheck.cli`."""
+
+from .cli import main
+
+raise SystemExit(main())

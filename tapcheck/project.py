@@ -1,0 +1,404 @@
+"""Loading a Pulumi Python project the way Pulumi does: Pulumi.yaml, stack files, entry point, sources.
+
+Everything here is read-only and cached on the ``Project`` object, so that the rules share one parse of
+each file. Line numbers come from :mod:`tapcheck.yamlloc` for YAML and from ``ast`` for Python.
+"""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+import json
+import os
+import tomllib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from .yamlloc import YamlDoc, YamlError, load_yaml
+
+PROJECT_FILES = ("Pulumi.yaml", "Pulumi.yml")
+DEFAULT_REQUIRED_TAGS = ("Owner", "CostCenter")
+# Folders never scanned: tooling caches, virtual environments, build output, dependencies.
+SKIP_DIRS = frozenset({
+    ".git", ".hg", ".svn", ".venv", "venv", "env", ".env", "__pycache__", "node_modules", ".tox", ".nox",
+    ".mypy_cache", ".pytest_cache", ".ruff_cache", "build", "dist", ".eggs", "site-packages", ".pulumi",
+    "cdk.out", ".idea", ".vscode", "htmlcov",
+})
+_OWN_PACKAGE = Path(__file__).resolve().parent
+
+
+class ProjectError(Exception):
+    """The path cannot be checked at all (not a folder, unreadable): the CLI exits 2."""
+
+
+@dataclass
+class Settings:
+    """``[tool.tapcheck]`` in the project's pyproject.toml."""
+
+    required_tags: tuple[str, ...] = DEFAULT_REQUIRED_TAGS
+    ignore: frozenset[str] = frozenset()
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass
+class StackFile:
+    """One ``Pulumi.<stack>.yaml``; ``doc`` is None when it could not be parsed (``error`` says why)."""
+
+    name: str
+    path: Path
+    doc: YamlDoc | None = None
+    error: YamlError | None = None
+
+    @property
+    def config(self) -> dict[str, Any]:
+        """The raw ``config:`` map (keys as written)."""
+        data = self.doc.data if self.doc else None
+        config = data.get("config") if isinstance(data, dict) else None
+        return config if isinstance(config, dict) else {}
+
+
+@dataclass
+class Layout:
+    """How the language host runs the program (facts 1.1): working folder, argv[0], and the file it runs."""
+
+    pwd: Path
+    program: str
+    entry: Path | None
+    is_dir: bool
+    error: str | None = None
+
+
+@dataclass
+class PySource:
+    """A parsed Python file: text, lines and AST (None when it does not parse)."""
+
+    path: Path
+    text: str
+    tree: ast.Module | None
+    lines: list[str] = field(default_factory=list)
+
+
+def normalize_tag(key: str) -> str:
+    """Tag keys compare case-insensitively, ignoring ``-`` and ``_`` (``cost-center`` == ``CostCenter``)."""
+    return key.replace("-", "").replace("_", "").lower()
+
+
+def read_text(path: Path) -> str | None:
+    """Read a text file as UTF-8; None when it is missing or not text."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+class Project:
+    """A project folder, loaded lazily and cached."""
+
+    def __init__(self, root: Path | str, stack: str | None = None) -> None:
+        path = Path(root)
+        if not path.exists():
+            raise ProjectError(f"no such folder: {root}")
+        if not path.is_dir():
+            raise ProjectError(f"not a folder: {root}")
+        try:
+            next(path.iterdir(), None)
+        except OSError as exc:
+            raise ProjectError(f"cannot read {root}: {exc.strerror}") from exc
+        self.root = path.resolve()
+        self._requested_stack = stack
+        self._sources: dict[Path, PySource | None] = {}
+        self.project_file: Path | None = None
+        self.doc: YamlDoc | None = None
+        self.load_error: YamlError | None = None
+        for name in PROJECT_FILES:
+            candidate = self.root / name
+            if candidate.is_file():
+                self.project_file = candidate
+                break
+        if self.project_file is not None:
+            text = read_text(self.project_file)
+            if text is None:
+                self.load_error = YamlError("the file is not readable UTF-8 text", 1)
+            else:
+                try:
+                    self.doc = load_yaml(text)
+                except YamlError as exc:
+                    self.load_error = exc
+
+    # ----- paths -----------------------------------------------------------------------------------------
+    def rel(self, path: Path | str) -> str:
+        """Path relative to the project root, POSIX style (absolute when outside the project)."""
+        target = Path(path)
+        if not target.is_absolute():
+            target = self.root / target
+        try:
+            return target.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return target.as_posix()
+
+    @property
+    def project_file_rel(self) -> str:
+        """``Pulumi.yaml`` (or ``Pulumi.yml``) as a relative path, for findings."""
+        return self.project_file.name if self.project_file else "Pulumi.yaml"
+
+    # ----- Pulumi.yaml -----------------------------------------------------------------------------------
+    @property
+    def data(self) -> dict[str, Any]:
+        """Pulumi.yaml as a mapping (empty when missing or not a mapping)."""
+        data = self.doc.data if self.doc else None
+        return data if isinstance(data, dict) else {}
+
+    @property
+    def name(self) -> str | None:
+        """The project name when it is a non-empty string."""
+        name = self.data.get("name")
+        return name if isinstance(name, str) and name.strip() else None
+
+    @property
+    def runtime_name(self) -> str | None:
+        """``runtime`` or ``runtime.name``."""
+        runtime = self.data.get("runtime")
+        if isinstance(runtime, dict):
+            runtime = runtime.get("name")
+        return runtime if isinstance(runtime, str) else None
+
+    @property
+    def runtime_options(self) -> dict[str, Any]:
+        """``runtime.options`` (empty when absent)."""
+        runtime = self.data.get("runtime")
+        options = runtime.get("options") if isinstance(runtime, dict) else None
+        return options if isinstance(options, dict) else {}
+
+    @property
+    def main(self) -> str | None:
+        """The ``main`` entry when set to a non-empty string."""
+        main = self.data.get("main")
+        return main if isinstance(main, str) and main.strip() else None
+
+    @property
+    def config_block(self) -> dict[str, Any]:
+        """The Pulumi.yaml ``config:`` map (empty when it is the deprecated string form)."""
+        config = self.data.get("config")
+        return config if isinstance(config, dict) else {}
+
+    def is_project_key(self, key: str) -> bool:
+        """Facts 2.4: a key is namespaced by the project iff it has no ``:`` or starts with ``<project>:``."""
+        return ":" not in key or (self.name is not None and key.startswith(self.name + ":"))
+
+    # ----- layout ----------------------------------------------------------------------------------------
+    @cached_property
+    def layout(self) -> Layout:
+        """``getPwdMain`` from the engine (facts 1.1)."""
+        main = self.main
+        if main is None:
+            entry = self.root / "__main__.py"
+            return Layout(self.root, ".", entry if entry.is_file() else None, True,
+                          None if entry.is_file() else "no `main` in Pulumi.yaml and no `__main__.py` at the "
+                                                        "project root")
+        target = Path(main).expanduser()
+        if not target.is_absolute():
+            target = self.root / target
+        if not target.exists():
+            return Layout(self.root, ".", None, True, f"project 'main' could not be read: `{main}` does not exist")
+        if target.is_dir():
+            entry = target / "__main__.py"
+            if not entry.is_file():
+                return Layout(target, ".", None, True,
+                              f"unable to find main python program `__main__.py` in `{self.rel(target)}`")
+            return Layout(target, ".", entry, True)
+        return Layout(target.parent, target.name, target, False)
+
+    def host_sys_path(self) -> list[Path]:
+        """Project folders on sys.path under the language host (facts 1.3): the program folder for a folder
+        entry point (``run_path('.')`` inserts ``.`` = pwd), none at all for a file entry point."""
+        layout = self.layout
+        return [layout.pwd] if layout.is_dir else []
+
+    # ----- settings --------------------------------------------------------------------------------------
+    @cached_property
+    def pyproject(self) -> dict[str, Any] | None:
+        """The project's pyproject.toml, parsed (None when absent or invalid)."""
+        text = read_text(self.root / "pyproject.toml")
+        if text is None:
+            return None
+        try:
+            return tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            return None
+
+    @cached_property
+    def settings(self) -> Settings:
+        """``[tool.tapcheck]``: required-tags, ignore, exclude."""
+        table = ((self.pyproject or {}).get("tool") or {}).get("tapcheck") or {}
+        tags = table.get("required-tags", table.get("required_tags"))
+        ignore = table.get("ignore") or []
+        exclude = table.get("exclude") or []
+        return Settings(
+            required_tags=tuple(str(t) for t in tags) if isinstance(tags, list) else DEFAULT_REQUIRED_TAGS,
+            ignore=frozenset(str(i).upper() for i in ignore if isinstance(i, str)),
+            exclude=tuple(str(e) for e in exclude if isinstance(e, str)),
+        )
+
+    # ----- stacks ----------------------------------------------------------------------------------------
+    @property
+    def stack_dir(self) -> Path:
+        """Where stack files live: ``stackConfigDir`` (or the deprecated string ``config``), else the root."""
+        configured = self.data.get("stackConfigDir")
+        if not isinstance(configured, str):
+            legacy = self.data.get("config")
+            configured = legacy if isinstance(legacy, str) else None
+        return (self.root / configured) if configured else self.root
+
+    @cached_property
+    def stacks(self) -> dict[str, StackFile]:
+        """Every ``Pulumi.<stack>.yaml`` (and ``.yml``), sorted by stack name."""
+        found: dict[str, StackFile] = {}
+        folder = self.stack_dir
+        if not folder.is_dir():
+            return found
+        for path in sorted(folder.iterdir()):
+            name = path.name
+            if not path.is_file() or not name.startswith("Pulumi.") or name in PROJECT_FILES:
+                continue
+            for ext in (".yaml", ".yml"):
+                if name.endswith(ext) and len(name) > len("Pulumi.") + len(ext):
+                    stack = name[len("Pulumi."):-len(ext)]
+                    found.setdefault(stack, self._load_stack(stack, path))
+        return dict(sorted(found.items()))
+
+    def _load_stack(self, stack: str, path: Path) -> StackFile:
+        text = read_text(path)
+        if text is None:
+            return StackFile(stack, path, None, YamlError("the file is not readable UTF-8 text", 1))
+        try:
+            return StackFile(stack, path, load_yaml(text))
+        except YamlError as exc:
+            return StackFile(stack, path, None, exc)
+
+    @property
+    def stack_name(self) -> str:
+        """The stack to synthesise: ``--stack``, else ``dev`` when present, else the first stack file, else
+        ``dev``."""
+        if self._requested_stack:
+            return self._requested_stack
+        if "dev" in self.stacks:
+            return "dev"
+        return next(iter(self.stacks), "dev")
+
+    def namespaced(self, key: str) -> str:
+        """Facts 3.2: a stack-file key without ``:`` belongs to the project."""
+        return key if ":" in key else f"{self.name or 'project'}:{key}"
+
+    def effective_config(self, stack: str) -> tuple[dict[str, Any], set[str]]:
+        """Config the language host would pass for ``stack``: namespaced keys -> raw values, and the secure
+        keys. Pulumi.yaml ``default``/``value`` apply when the stack file does not set the key (facts 2.4)."""
+        values: dict[str, Any] = {}
+        secure: set[str] = set()
+        for key, decl in self.config_block.items():
+            if not isinstance(key, str):
+                continue
+            full = self.namespaced(key)
+            if isinstance(decl, dict):
+                for attr in ("value", "default"):
+                    if attr in decl:
+                        values[full] = decl[attr]
+                        break
+            elif decl is not None:
+                values[full] = decl
+        stack_file = self.stacks.get(stack)
+        if stack_file is not None:
+            for key, value in stack_file.config.items():
+                if not isinstance(key, str):
+                    continue
+                full = self.namespaced(key)
+                if isinstance(value, dict) and set(value) == {"secure"}:
+                    secure.add(full)
+                values[full] = value
+        return values, secure
+
+    # ----- sources ---------------------------------------------------------------------------------------
+    def _skipped(self, folder: Path) -> bool:
+        if folder.name in SKIP_DIRS or folder.name.endswith(".egg-info"):
+            return True
+        if (folder / "pyvenv.cfg").is_file():
+            return True
+        return folder.resolve() == _OWN_PACKAGE
+
+    def _excluded(self, rel: str) -> bool:
+        return any(fnmatch.fnmatch(rel, pattern) or rel.startswith(pattern.rstrip("/") + "/")
+                   for pattern in self.settings.exclude)
+
+    @cached_property
+    def files(self) -> list[Path]:
+        """Every file of the project, minus tooling folders, virtual environments and excluded globs."""
+        found: list[Path] = []
+        for folder, dirs, names in os.walk(self.root):
+            base = Path(folder)
+            dirs[:] = sorted(d for d in dirs if not self._skipped(base / d))
+            for name in sorted(names):
+                path = base / name
+                if not self._excluded(self.rel(path)):
+                    found.append(path)
+        return found
+
+    @cached_property
+    def python_files(self) -> list[Path]:
+        """Every ``.py`` file of the project."""
+        return [p for p in self.files if p.suffix == ".py"]
+
+    def source(self, path: Path) -> PySource | None:
+        """Parse a Python file once; None when unreadable."""
+        if path not in self._sources:
+            text = read_text(path)
+            if text is None:
+                self._sources[path] = None
+            else:
+                try:
+                    tree: ast.Module | None = ast.parse(text, filename=str(path))
+                except (SyntaxError, ValueError):
+                    tree = None
+                self._sources[path] = PySource(path, text, tree, text.splitlines())
+        return self._sources[path]
+
+    def sources(self) -> list[PySource]:
+        """All parseable project Python files."""
+        return [s for p in self.python_files if (s := self.source(p)) is not None and s.tree is not None]
+
+    @cached_property
+    def uses_aws(self) -> bool:
+        """True when any project file imports ``pulumi_aws``."""
+        for src in self.sources():
+            for node in ast.walk(src.tree):  # type: ignore[arg-type]
+                if isinstance(node, ast.Import) and any(a.name.split(".")[0] == "pulumi_aws" for a in node.names):
+                    return True
+                if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "pulumi_aws":
+                    return True
+        return False
+
+    def is_test_file(self, path: Path) -> bool:
+        """``test_*.py`` / ``*_test.py`` anywhere, the way pytest collects them."""
+        return path.suffix == ".py" and (path.name.startswith("test_") or path.stem.endswith("_test"))
+
+
+def config_to_env(values: dict[str, Any], secure: set[str]) -> tuple[str, str]:
+    """``PULUMI_CONFIG`` / ``PULUMI_CONFIG_SECRET_KEYS`` JSON as the CLI sends them: strings, objects as JSON."""
+    out: dict[str, str] = {}
+    for key, value in values.items():
+        if key in secure:
+            out[key] = placeholder_secret(key)
+        elif isinstance(value, bool):
+            out[key] = "true" if value else "false"
+        elif isinstance(value, (dict, list)):
+            out[key] = json.dumps(value)
+        elif value is None:
+            out[key] = ""
+        else:
+            out[key] = str(value)
+    return json.dumps(out, sort_keys=True), json.dumps(sorted(secure))
+
+
+def placeholder_secret(key: str) -> str:
+    """Plaintext stand-in for a ``secure:`` value (the checker has no passphrase); recognisable in TAP020."""
+    return "TapcheckSecret-" + key.split(":")[-1].replace("_", "-")[:40] + "-0123456789"

@@ -1,0 +1,340 @@
+"""Rules on the program's and tests' Python code: TAP011, TAP013, TAP014, TAP020 and TAP027 (AST parts), TAP040.
+
+The graph module adds the synth parts of TAP014/TAP020/TAP027; findings that meet on one line are merged.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from ..findings import Finding, finding
+from ..project import Project, PySource
+from . import Context
+from .project_files import looks_secret
+
+PLACEHOLDER_IMAGES = frozenset({"nginx", "httpd", "hello-world", "busybox", "alpine", "ubuntu",
+                                "amazon/amazon-ecs-sample", "public.ecr.aws/nginx/nginx", "traefik/whoami"})
+_ASSERT_CALLS = frozenset({"fail", "raises", "warns", "deprecated_call", "fail_json"})
+
+
+def dotted(node: ast.AST) -> str:
+    """``pulumi.Output.secret`` for an attribute chain, "" for anything else."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return ""
+
+
+def is_export(node: ast.AST) -> bool:
+    """``pulumi.export(...)`` or a bare ``export(...)`` imported from pulumi."""
+    return isinstance(node, ast.Call) and dotted(node.func) in ("pulumi.export", "export")
+
+
+def module_level(tree: ast.Module) -> Iterator[ast.AST]:
+    """Nodes outside function and class bodies (module level, including ``if``/``with``/``try`` blocks)."""
+    stack: list[ast.AST] = list(tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        yield node
+        stack.extend(ast.iter_child_nodes(node))
+
+
+def program_sources(p: Project) -> list[PySource]:
+    """Project sources except tests."""
+    return [s for s in p.sources() if not p.is_test_file(s.path) and "tests" not in p.rel(s.path).split("/")[:-1]]
+
+
+# ----- TAP011 -------------------------------------------------------------------------------------------------
+def tap011(ctx: Context) -> list[Finding]:
+    """No module-level ``pulumi.export`` in the entry point, and the synth saw no export either."""
+    p = ctx.project
+    entry = p.layout.entry
+    src = p.source(entry) if entry else None
+    if src is None or src.tree is None:
+        return []
+    if any(is_export(n) for n in module_level(src.tree)):
+        return []
+    if ctx.synth_ok and ctx.record and ctx.record.get("exports"):
+        return []
+    return [finding("TAP011", p.rel(entry), 1,
+                    f"`{p.rel(entry)}` has no module-level pulumi.export(...): outputs registered with "
+                    "register_outputs() inside a component are not stack outputs, so `pulumi stack output` is empty",
+                    "Add `pulumi.export(\"name\", value)` at module level in the entry point for every output "
+                    "tests and CI read (and `pulumi.export(\"stack\", pulumi.get_stack())`).")]
+
+
+# ----- TAP013 -------------------------------------------------------------------------------------------------
+def static_exports(p: Project) -> set[str] | None:
+    """Export names written as literals; None when some export name is computed (then the set is unknown)."""
+    names: set[str] = set()
+    for src in program_sources(p):
+        for node in ast.walk(src.tree):  # type: ignore[arg-type]
+            if is_export(node):
+                first = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "name"),
+                                                            None)
+                if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                    names.add(first.value)
+                else:
+                    return None
+    return names
+
+
+def _output_reads(tree: ast.Module) -> Iterator[tuple[str, int]]:
+    """``outputs["key"]``, ``self.outputs.get("key")``, ``flat_outputs["key"]`` ..."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Subscript) and "output" in dotted(node.value).lower():
+            key = node.slice
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                yield key.value, node.lineno
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" \
+                and "output" in dotted(node.func.value).lower() and node.args:
+            key = node.args[0]
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                yield key.value, node.lineno
+
+
+def tap013(ctx: Context) -> list[Finding]:
+    """Integration tests that read an output key the program never exports."""
+    p = ctx.project
+    if ctx.synth_ok and ctx.record is not None:
+        exported: set[str] | None = set(ctx.record.get("exports") or {})
+    else:
+        exported = static_exports(p)
+        if not exported:
+            return []
+    out: list[Finding] = []
+    for src in p.sources():
+        rel = p.rel(src.path)
+        if "integration" not in rel or not p.is_test_file(src.path):
+            continue
+        for key, line in _output_reads(src.tree):  # type: ignore[arg-type]
+            if key not in exported:
+                known = ", ".join(sorted(exported)[:10]) or "none"
+                out.append(finding("TAP013", rel, line,
+                                   f"the test reads output '{key}' but the program never exports it (exports: {known})",
+                                   f"Add `pulumi.export(\"{key}\", ...)` to the entry point, or read an exported key."))
+    return out
+
+
+# ----- TAP014 -------------------------------------------------------------------------------------------------
+def _stringifies(node: ast.AST) -> str | None:
+    """Why ``node`` turns a list/map into a string, or None."""
+    if isinstance(node, ast.Call):
+        name = dotted(node.func)
+        if name in ("json.dumps", "pulumi.Output.json_dumps", "Output.json_dumps", "dumps"):
+            return f"{name}(...)"
+        if name == "str" and node.args and not isinstance(node.args[0], ast.Constant):
+            return "str(...)"
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "join" and isinstance(node.func.value,
+                                                                                           ast.Constant):
+            return f"{node.func.value.value!r}.join(...)"
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "apply" and node.args:
+            fn = node.args[0]
+            if dotted(fn) in ("json.dumps", "str"):
+                return f".apply({dotted(fn)})"
+            if isinstance(fn, ast.Lambda):
+                inner = _stringifies(fn.body)
+                if inner:
+                    return f".apply(lambda: {inner})"
+    return None
+
+
+def tap014_static(ctx: Context) -> list[Finding]:
+    """Exports whose value is json.dumps/str/join of something, and outputs-flattening scripts writing str()."""
+    p = ctx.project
+    out: list[Finding] = []
+    for src in p.sources():
+        rel = p.rel(src.path)
+        test = p.is_test_file(src.path)
+        for node in ast.walk(src.tree):  # type: ignore[arg-type]
+            if is_export(node) and not test:
+                value = node.args[1] if len(node.args) > 1 else next(
+                    (k.value for k in node.keywords if k.arg == "value"), None)
+                how = _stringifies(value) if value is not None else None
+                if how:
+                    out.append(finding("TAP014", rel, node.lineno,
+                                       f"export value is {how}: a list or map output becomes a string, and "
+                                       "consumers get '[\"a\", \"b\"]' instead of a list",
+                                       "Export the list or map itself (pulumi.export(\"ids\", [s.id for s in "
+                                       "subnets])); consumers read it with `pulumi stack output --json`."))
+            elif isinstance(node, ast.DictComp) and "output" in src.text.lower():
+                how = _stringifies(node.value)
+                if how and not how.startswith("."):
+                    out.append(finding("TAP014", rel, node.lineno,
+                                       f"outputs are flattened with {how}: list and map outputs are written as "
+                                       "strings", "Keep native JSON types: read `pulumi stack output --json` and "
+                                                  "write the values unchanged (json.dump of the whole map)."))
+    return out
+
+
+# ----- TAP020 (AST) -------------------------------------------------------------------------------------------
+def literal_secret(node: ast.AST | None) -> str | None:
+    """The literal when ``node`` is a non-empty string literal or ``Output.secret("literal")``."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.strip():
+        return node.value
+    if isinstance(node, ast.JoinedStr) and all(isinstance(v, ast.Constant) for v in node.values) and node.values:
+        return "".join(str(v.value) for v in node.values)  # type: ignore[attr-defined]
+    if isinstance(node, ast.Call) and dotted(node.func).endswith("Output.secret") and node.args:
+        return literal_secret(node.args[0])
+    return None
+
+
+def _mask(text: str) -> str:
+    return text[:2] + "*" * max(len(text) - 2, 3) if len(text) > 4 else "****"
+
+
+def tap020_static(ctx: Context) -> list[Finding]:
+    """Literal strings in password/secret keyword arguments, dict keys, and ``Output.secret("...")``."""
+    p = ctx.project
+    out: list[Finding] = []
+    fix = ("Generate it: `pulumi_random.RandomPassword(\"db-password\", length=32, special=False).result`, or read "
+           "it with `pulumi.Config().require_secret(...)`, or use `manage_master_user_password=True`.")
+    for src in program_sources(p):
+        rel = p.rel(src.path)
+        seen_lines: set[int] = set()
+
+        def add(line: int, what: str, value: str, rel: str = rel, seen_lines: set[int] = seen_lines) -> None:
+            if line not in seen_lines:
+                seen_lines.add(line)
+                out.append(finding("TAP020", rel, line, f"{what} is the literal string '{_mask(value)}': the secret "
+                                                        "is stored in the repository and the state", fix))
+
+        for node in ast.walk(src.tree):  # type: ignore[arg-type]
+            if isinstance(node, ast.Call):
+                for keyword in node.keywords:
+                    value = literal_secret(keyword.value)
+                    if keyword.arg and value and looks_secret(keyword.arg):
+                        add(keyword.value.lineno, f"`{keyword.arg}=`", value)
+                if dotted(node.func).endswith("Output.secret") and node.args:
+                    value = literal_secret(node.args[0])
+                    if value:
+                        add(node.lineno, "a pulumi.Output.secret(...) value", value)
+            elif isinstance(node, ast.Dict):
+                for key, val in zip(node.keys, node.values, strict=True):
+                    if isinstance(key, ast.Constant) and isinstance(key.value, str) and looks_secret(key.value):
+                        value = literal_secret(val)
+                        if value:
+                            add(val.lineno, f"the '{key.value}' entry", value)
+    return out
+
+
+# ----- TAP027 (AST) -------------------------------------------------------------------------------------------
+def placeholder_image(image: str) -> str | None:
+    """Why an image reference is a placeholder (``:latest``, no tag, a sample image), or None."""
+    ref = image.strip()
+    if not ref or "@sha256:" in ref or "{" in ref:
+        return None
+    name, _, tag = ref.rpartition(":") if ":" in ref.rsplit("/", 1)[-1] else (ref, "", "")
+    repo = name.split("/", 1)[1] if name.startswith("docker.io/") else name
+    if repo.split(":")[0] in PLACEHOLDER_IMAGES or repo.rsplit("/", 1)[-1] in {"nginx", "httpd", "hello-world"}:
+        return f"'{ref}' is a sample image, not the application"
+    if not tag:
+        return f"'{ref}' has no tag, so it means ':latest'"
+    if tag == "latest":
+        return f"'{ref}' uses the moving ':latest' tag"
+    return None
+
+
+def tap027_static(ctx: Context) -> list[Finding]:
+    """Hard-coded image literals: ``image=``/``image_uri=`` keywords and ``"image":`` dict entries."""
+    p = ctx.project
+    out: list[Finding] = []
+    for src in program_sources(p):
+        rel = p.rel(src.path)
+        for node in ast.walk(src.tree):  # type: ignore[arg-type]
+            pairs: list[tuple[str, ast.AST]] = []
+            if isinstance(node, ast.Call):
+                pairs = [(k.arg, k.value) for k in node.keywords if k.arg in ("image", "image_uri")]
+            elif isinstance(node, ast.Dict):
+                pairs = [(k.value, v) for k, v in zip(node.keys, node.values, strict=True)
+                         if isinstance(k, ast.Constant) and k.value in ("image", "imageUri", "image_uri")]
+            for _name, value in pairs:
+                if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                    why = placeholder_image(value.value)
+                    if why:
+                        out.append(finding("TAP027", rel, value.lineno, f"hard-coded container image: {why}"))
+    return out
+
+
+# ----- TAP040 -------------------------------------------------------------------------------------------------
+def _asserts(node: ast.AST, helpers: dict[str, ast.AST], depth: int = 0) -> bool:
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Assert):
+            return True
+        if isinstance(sub, ast.Call):
+            name = dotted(sub.func)
+            last = name.rsplit(".", 1)[-1]
+            if last.startswith(("assert", "check", "verify", "expect")) or last in _ASSERT_CALLS:
+                return True
+            if depth < 2 and name in helpers and helpers[name] is not node and _asserts(helpers[name], helpers,
+                                                                                        depth + 1):
+                return True
+        if isinstance(sub, ast.Return) and isinstance(sub.value, ast.Call) and isinstance(sub.value.func,
+                                                                                         ast.Attribute) \
+                and sub.value.func.attr == "apply":
+            return True
+    return False
+
+
+def _tests(tree: ast.Module) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test"):
+            yield node
+        elif isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
+            for item in node.body:
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name.startswith("test"):
+                    yield item
+
+
+def tap040(ctx: Context) -> list[Finding]:
+    """Test files with no tests, tests with no assertion, tests that are all commented out."""
+    p = ctx.project
+    out: list[Finding] = []
+    commented = re.compile(r"^\s*#\s*(?:async\s+)?def\s+test|^\s*#\s*class\s+Test|^\s*#\s*assert\b", re.MULTILINE)
+    for src in p.sources():
+        if not p.is_test_file(src.path):
+            continue
+        rel = p.rel(src.path)
+        tree = src.tree
+        tests = list(_tests(tree))  # type: ignore[arg-type]
+        if not tests:
+            if commented.search(src.text):
+                line = next(i for i, text in enumerate(src.lines, 1) if commented.match(text))
+                message = "the tests in this file are all commented out: pytest collects nothing and passes"
+            else:
+                line, message = 1, "test file without any test function: pytest collects nothing from it"
+            out.append(finding("TAP040", rel, line, message))
+            continue
+        helpers: dict[str, ast.AST] = {}
+        for node in ast.walk(tree):  # type: ignore[arg-type]
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith("test"):
+                helpers[node.name] = node
+                helpers[f"self.{node.name}"] = node
+        for test in tests:
+            if not _asserts(test, helpers):
+                out.append(finding("TAP040", rel, test.lineno,
+                                   f"`{test.name}` asserts nothing: it passes whatever the code does"))
+    return out
+
+
+def json_container(value: Any) -> bool:
+    """True when a string holds a JSON list or object (an output that was stringified)."""
+    if not isinstance(value, str) or not value.strip().startswith(("[", "{")):
+        return False
+    try:
+        return isinstance(json.loads(value), (list, dict))
+    except ValueError:
+        return False
+
+
+RULES = [tap011, tap013, tap014_static, tap020_static, tap027_static, tap040]

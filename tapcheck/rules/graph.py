@@ -1,0 +1,584 @@
+"""Graph rules on the synth record: TAP012, TAP014/TAP020/TAP027 (synth parts), TAP015, TAP021-TAP023,
+TAP025, TAP026, TAP028-TAP030. Each returns nothing when synth did not run.
+
+Findings point at the line that created the resource (recorded by the runner), narrowed to the keyword argument
+that holds the offending input when the call can be found in the source.
+"""
+
+from __future__ import annotations
+
+import ast
+import ipaddress
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .. import engines
+from ..findings import Finding, finding
+from ..limits import AUTONAME_SUFFIX, NAME_LIMITS
+from ..project import Project, normalize_tag, placeholder_secret
+from . import Context
+from .code import is_export, json_container, module_level, placeholder_image
+from .project_files import looks_secret
+
+STAGE = "aws:apigateway/stage:Stage"
+RANDOM_SECRET_TYPES = ("random:index/randomPassword:RandomPassword", "random:index/randomString:RandomString",
+                       "random:index/randomId:RandomId", "random:index/randomUuid:RandomUuid")
+
+
+def snake(name: str) -> str:
+    """``masterPassword`` -> ``master_password`` (the Python keyword for a camelCase input)."""
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+
+
+def unwrap(value: Any) -> Any:
+    """Strip the runner's secret marker."""
+    while isinstance(value, dict) and set(value) == {"__secret__"}:
+        value = value["__secret__"]
+    return value
+
+
+def is_production(stack: str) -> bool:
+    """``prod``/``production``, alone or as a ``-``/``_``/``.`` separated word (``app-prod-eu``)."""
+    return any(part in ("prod", "production") for part in re.split(r"[-_.]", stack.lower()))
+
+
+def resources(ctx: Context) -> list[dict[str, Any]]:
+    """The recorded resources (empty without synth)."""
+    return list((ctx.record or {}).get("resources") or [])
+
+
+def label(res: dict[str, Any]) -> str:
+    """``aws.rds.Cluster 'db'`` style label from a type token."""
+    typ = res["type"]
+    parts = typ.split(":")
+    if len(parts) == 3:
+        module = parts[1].split("/")[0]
+        pretty = f"{parts[0]}.{module}.{parts[2]}" if module != "index" else f"{parts[0]}.{parts[2]}"
+    else:
+        pretty = typ
+    return f"{pretty} '{res['name']}'"
+
+
+class Locator:
+    """Finds the source line of a resource's keyword argument from the recorded constructor site."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self._calls: dict[str, list[ast.Call]] = {}
+
+    def _calls_in(self, rel: str) -> list[ast.Call]:
+        if rel not in self._calls:
+            src = self.project.source(self.project.root / rel)
+            tree = src.tree if src else None
+            self._calls[rel] = [n for n in ast.walk(tree) if isinstance(n, ast.Call)] if tree else []
+        return self._calls[rel]
+
+    def where(self, res: dict[str, Any], prop: str | None = None, literal: str | None = None) -> tuple[str, int]:
+        """(path, line) of the resource's call, of the string ``literal`` written inside that call, or of its
+        ``prop`` keyword, whichever is found first (so synth findings meet the static ones on one line)."""
+        site = res.get("site")
+        if not site:
+            entry = self.project.layout.entry
+            return (self.project.rel(entry) if entry else self.project.project_file_rel), 1
+        path, line = site["path"], site["line"]
+        if prop is None:
+            return path, line
+        keyword = snake(prop)
+        spanning = sorted((c for c in self._calls_in(path) if c.lineno <= line <= (c.end_lineno or c.lineno)),
+                          key=lambda c: (c.end_lineno or c.lineno) - c.lineno)
+        if literal:
+            for call in spanning:
+                for node in ast.walk(call):
+                    if isinstance(node, ast.Constant) and node.value == literal:
+                        return path, node.lineno
+        for call in spanning:
+            for node in ast.walk(call):  # the keyword itself, or inside ResourceOptions(...)
+                if isinstance(node, ast.keyword) and node.arg in (keyword, prop):
+                    return path, node.value.lineno
+        return path, line
+
+
+# ----- TAP012 / TAP014 ----------------------------------------------------------------------------------------
+def tap012(ctx: Context) -> list[Finding]:
+    """The ``stack`` export is missing, or is not the stack name."""
+    if not ctx.synth_ok or ctx.record is None:
+        return []
+    p = ctx.project
+    exports = ctx.record.get("exports") or {}
+    entry = p.layout.entry
+    rel = p.rel(entry) if entry else p.project_file_rel
+    if "stack" not in exports:
+        line = 1
+        src = p.source(entry) if entry else None
+        if src and src.tree:
+            lines = [n.lineno for n in module_level(src.tree) if is_export(n)]  # type: ignore[attr-defined]
+            line = max(lines, default=len(src.lines) or 1)
+        return [finding("TAP012", rel, line, "the program does not export 'stack': integration tests and CI look "
+                                             "the deployed stack up through it")]
+    value = unwrap(exports["stack"].get("value"))
+    if value != ctx.stack:
+        site = exports["stack"].get("site") or {"path": rel, "line": 1}
+        return [finding("TAP012", site["path"], site["line"],
+                        f"export 'stack' is {value!r}, not the stack name {ctx.stack!r} from pulumi.get_stack()")]
+    return []
+
+
+def tap014_synth(ctx: Context) -> list[Finding]:
+    """Exports whose resolved value is a string holding a JSON list or map."""
+    if ctx.record is None:
+        return []
+    p = ctx.project
+    out = []
+    for name, exp in (ctx.record.get("exports") or {}).items():
+        value = unwrap(exp.get("value"))
+        if json_container(value):
+            site = exp.get("site") or {"path": p.rel(p.layout.entry) if p.layout.entry else "", "line": 1}
+            kind = "list" if value.strip().startswith("[") else "map"
+            out.append(finding("TAP014", site["path"], site["line"],
+                               f"export '{name}' is a string holding a JSON {kind} ({value[:60]!r}): consumers get a "
+                               "string, not a list/map",
+                               f"Export the {kind} itself; consumers read it with `pulumi stack output --json`."))
+    return out
+
+
+# ----- TAP015 -------------------------------------------------------------------------------------------------
+def tap015(ctx: Context) -> list[Finding]:
+    """Two registrations with the same URN (same parent type chain, type and name)."""
+    loc = Locator(ctx.project)
+    seen: dict[str, dict[str, Any]] = {}
+    out = []
+    for res in resources(ctx):
+        first = seen.get(res["urn"])
+        if first is None:
+            seen[res["urn"]] = res
+            continue
+        path, line = loc.where(res)
+        fpath, fline = loc.where(first)
+        out.append(finding("TAP015", path, line,
+                           f"{label(res)} is registered twice (first at {fpath}:{fline}): the engine rejects the "
+                           "duplicate URN", f"Give each {res['type'].split(':')[-1]} a unique logical name (e.g. "
+                                            f"'{res['name']}-2' or a per-item suffix)."))
+    return out
+
+
+# ----- TAP020 -------------------------------------------------------------------------------------------------
+def _safe_secrets(ctx: Context) -> tuple[set[str], dict[str, str]]:
+    """Values generated by pulumi_random or given as secure config, and plain config values (value -> key)."""
+    safe: set[str] = set()
+    for res in resources(ctx):
+        if res["type"] in RANDOM_SECRET_TYPES:
+            for key in ("result", "hex", "b64Url", "b64Std"):
+                value = unwrap((res.get("outputs") or {}).get(key))
+                if isinstance(value, str) and value:
+                    safe.add(value)
+    values, secure = ctx.project.effective_config(ctx.stack)
+    safe |= {placeholder_secret(k) for k in secure}
+    plain = {str(v): k for k, v in values.items() if k not in secure and isinstance(v, str) and len(v) >= 4}
+    return safe, plain
+
+
+def _secret_values(key: str, value: Any) -> Iterator[tuple[str, str]]:
+    """(what, string) pairs that must not be literals: the input itself, or password entries of a JSON object."""
+    value = unwrap(value)
+    if not isinstance(value, str) or not value or value == "__unknown__":
+        return
+    if value.lstrip().startswith("{"):
+        try:
+            doc = json.loads(value)
+        except ValueError:
+            doc = None
+        if isinstance(doc, dict):
+            for inner, item in doc.items():
+                if looks_secret(str(inner)) and isinstance(item, str) and item:
+                    yield f"{key}['{inner}']", item
+            return
+    yield key, value
+
+
+def tap020_synth(ctx: Context) -> list[Finding]:
+    """Password/secret inputs whose value neither comes from pulumi_random nor from a secret config value."""
+    if ctx.record is None:
+        return []
+    safe, plain = _safe_secrets(ctx)
+    loc = Locator(ctx.project)
+    out = []
+    for res in resources(ctx):
+        if not res["type"].startswith("aws:"):
+            continue
+        for key, raw in (res.get("inputs") or {}).items():
+            if not looks_secret(key) or isinstance(unwrap(raw), (bool, int, float)):
+                continue
+            for what, value in _secret_values(key, raw):
+                if any(s in value for s in safe):
+                    continue
+                source = f"the plain-text config value '{plain[value]}'" if value in plain else "a literal string"
+                path, line = loc.where(res, key, literal=value)
+                out.append(finding("TAP020", path, line,
+                                   f"{label(res)} input `{snake(what)}` is {source}, not a pulumi_random result or "
+                                   "a secret config value"))
+    return out
+
+
+# ----- TAP021 -------------------------------------------------------------------------------------------------
+def tap021(ctx: Context) -> list[Finding]:
+    """Every VPC needs a flow log whose ``vpc_id`` is that VPC."""
+    res_list = resources(ctx)
+    logged = {unwrap((r.get("inputs") or {}).get("vpcId")) for r in res_list if r["type"] == "aws:ec2/flowLog:FlowLog"}
+    loc = Locator(ctx.project)
+    out = []
+    for res in res_list:
+        if res["type"] == "aws:ec2/vpc:Vpc" and res.get("id") not in logged:
+            path, line = loc.where(res)
+            out.append(finding("TAP021", path, line, f"{label(res)} has no flow log (no aws.ec2.FlowLog with "
+                                                     "vpc_id=<this vpc>.id): network traffic is not audited"))
+    return out
+
+
+# ----- TAP022 -------------------------------------------------------------------------------------------------
+def _file_assets(value: Any) -> Iterator[tuple[str, str]]:
+    value = unwrap(value)
+    if isinstance(value, dict):
+        kind = value.get("__asset__") or value.get("__archive__")
+        if kind == "file" and isinstance(value.get("path"), str):
+            yield ("FileAsset" if "__asset__" in value else "FileArchive"), value["path"]
+        for item in value.values():
+            yield from _file_assets(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _file_assets(item)
+
+
+def tap022(ctx: Context) -> list[Finding]:
+    """File assets/archives whose path does not exist relative to the program folder (the host's cwd)."""
+    if ctx.record is None:
+        return []
+    p = ctx.project
+    pwd = p.layout.pwd
+    sites = ctx.record.get("asset_sites") or {}
+    loc = Locator(p)
+    out = []
+    for res in resources(ctx):
+        for key, value in (res.get("inputs") or {}).items():
+            for kind, raw in _file_assets(value):
+                target = Path(raw).expanduser()
+                resolved = target if target.is_absolute() else pwd / target
+                if resolved.exists():
+                    continue
+                site = sites.get(raw)
+                path, line = (site["path"], site["line"]) if site else loc.where(res, key)
+                shown = p.rel(resolved)
+                out.append(finding(
+                    "TAP022", path, line,
+                    f"{kind}({raw!r}) in {label(res)} resolves to {shown}, which does not exist: Pulumi runs the "
+                    f"program from `{p.rel(pwd) or '.'}/`",
+                    "Build the path from the program file: `str(Path(__file__).parent / \"lambda\")`, or make it "
+                    f"relative to `{p.rel(pwd) or '.'}/`."))
+    return out
+
+
+# ----- TAP023 -------------------------------------------------------------------------------------------------
+def tap023(ctx: Context) -> list[Finding]:
+    """Hard-coded engine versions that RDS does not offer (dated table in :mod:`tapcheck.engines`)."""
+    loc = Locator(ctx.project)
+    out = []
+    for res in resources(ctx):
+        if not res["type"].startswith("aws:rds/"):
+            continue
+        inputs = res.get("inputs") or {}
+        engine, version = unwrap(inputs.get("engine")), unwrap(inputs.get("engineVersion"))
+        if not isinstance(engine, str) or not isinstance(version, str) or not version:
+            continue
+        if engines.is_known(engine, version) is False:
+            path, line = loc.where(res, "engineVersion")
+            offered = ", ".join(engines.suggestions(engine, version))
+            out.append(finding(
+                "TAP023", path, line,
+                f"{label(res)}: engine_version '{version}' is not a version RDS offers for {engine} "
+                f"(table dated {engines.TABLE_DATE}; e.g. {offered})",
+                f"Look the version up: `aws.rds.get_engine_version(engine=\"{engine}\", preferred_versions=["
+                f"{offered}]).version`, or pin one of: {offered}."))
+    return out
+
+
+# ----- TAP025 -------------------------------------------------------------------------------------------------
+def tap025(ctx: Context) -> list[Finding]:
+    """Usage plans, WAF associations and base-path mappings naming a stage without depending on the Stage."""
+    res_list = resources(ctx)
+    stage_urns = {r["urn"] for r in res_list if r["type"] == STAGE}
+    parents = {r["urn"]: r.get("parent") for r in res_list}
+
+    def reaches_stage(deps: list[str]) -> bool:
+        for dep in deps:
+            if dep in stage_urns or any(parents.get(s) == dep for s in stage_urns):
+                return True
+        return False
+
+    loc = Locator(ctx.project)
+    out = []
+    for res in res_list:
+        inputs = res.get("inputs") or {}
+        named: list[tuple[str, str]] = []
+        if res["type"] == "aws:apigateway/usagePlan:UsagePlan":
+            for item in unwrap(inputs.get("apiStages")) or []:
+                stage = unwrap(item.get("stage")) if isinstance(item, dict) else None
+                if isinstance(stage, str):
+                    named.append(("apiStages", stage))
+        elif res["type"] in ("aws:apigateway/basePathMapping:BasePathMapping",
+                             "aws:apigateway/methodSettings:MethodSettings"):
+            stage = unwrap(inputs.get("stageName"))
+            if isinstance(stage, str):
+                named.append(("stageName", stage))
+        elif res["type"] == "aws:wafv2/webAclAssociation:WebAclAssociation":
+            arn = unwrap(inputs.get("resourceArn"))
+            if isinstance(arn, str) and "/stages/" in arn:
+                named.append(("resourceArn", arn.rsplit("/stages/", 1)[1]))
+        if named and not reaches_stage(res.get("dependencies") or []):
+            prop, stage = named[0]
+            path, line = loc.where(res, prop)
+            out.append(finding(
+                "TAP025", path, line,
+                f"{label(res)} names stage '{stage}' by string but does not depend on the aws.apigateway.Stage: AWS "
+                f"answers \"API Stage not found\" when it is created first"))
+    return out
+
+
+# ----- TAP026 -------------------------------------------------------------------------------------------------
+def tap026(ctx: Context) -> list[Finding]:
+    """Physical names against the AWS limits table, counting Pulumi's 8-character auto-name suffix."""
+    loc = Locator(ctx.project)
+    out = []
+    for res in resources(ctx):
+        row = NAME_LIMITS.get(res["type"])
+        if row is None:
+            continue
+        inputs = res.get("inputs") or {}
+        explicit = unwrap(inputs.get(row.prop))
+        if isinstance(explicit, str):
+            if explicit == "__unknown__":
+                continue
+            name, how = explicit, f"`{snake(row.prop)}` '{explicit}'"
+            problems = row.problems(name)
+            prop: str | None = row.prop
+        elif explicit is None and row.autonames and not any(k.endswith("Prefix") for k in inputs):
+            logical = res["name"]
+            name = f"{logical}-abcdefg"
+            how = f"auto-name '{logical}-xxxxxxx' (logical name + {AUTONAME_SUFFIX} characters)"
+            problems = row.problems(name)
+            if not row.lowercase_auto and row.chars == r"[a-z0-9.-]" and logical != logical.lower():
+                problems.append("auto-naming keeps upper case, which S3 rejects")
+            prop = None
+        else:
+            continue
+        if problems:
+            path, line = loc.where(res, prop)
+            out.append(finding("TAP026", path, line, f"{label(res)}: {how} {'; '.join(dict.fromkeys(problems))}",
+                               f"Shorten or fix the name: {row.label} names allow {row.described}, "
+                               f"{row.min_len}-{row.max_len} characters (leave {AUTONAME_SUFFIX} for auto-naming)."))
+    return out
+
+
+# ----- TAP027 (synth) -----------------------------------------------------------------------------------------
+def _images(res: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    inputs = res.get("inputs") or {}
+    if res["type"] == "aws:ecs/taskDefinition:TaskDefinition":
+        defs = unwrap(inputs.get("containerDefinitions"))
+        if isinstance(defs, str):
+            try:
+                defs = json.loads(defs)
+            except ValueError:
+                defs = None
+        for item in defs if isinstance(defs, list) else []:
+            image = unwrap(item.get("image")) if isinstance(item, dict) else None
+            if isinstance(image, str):
+                yield "containerDefinitions", image
+    elif res["type"] == "aws:lambda/function:Function":
+        image = unwrap(inputs.get("imageUri"))
+        if isinstance(image, str):
+            yield "imageUri", image
+
+
+def tap027_synth(ctx: Context) -> list[Finding]:
+    """Container images in task definitions and Lambda functions that are placeholders and not from config."""
+    if ctx.record is None:
+        return []
+    values, _ = ctx.project.effective_config(ctx.stack)
+    configured = {str(v) for v in values.values()}
+    loc = Locator(ctx.project)
+    out = []
+    for res in resources(ctx):
+        for prop, image in _images(res):
+            why = placeholder_image(image)
+            if why and image not in configured:
+                path, line = loc.where(res, prop, literal=image)
+                out.append(finding("TAP027", path, line, f"{label(res)} runs a hard-coded image: {why}"))
+    return out
+
+
+# ----- TAP028 -------------------------------------------------------------------------------------------------
+_DESTROY_BLOCKERS: dict[str, list[tuple[str, Any, str]]] = {
+    # type -> (input, offending value or "not-true", what it does)
+    "aws:rds/cluster:Cluster": [("deletionProtection", True, "deletion protection blocks the delete"),
+                                ("skipFinalSnapshot", "not-true", "a final snapshot is required, so destroy fails "
+                                                                  "without final_snapshot_identifier")],
+    "aws:rds/instance:Instance": [("deletionProtection", True, "deletion protection blocks the delete"),
+                                  ("skipFinalSnapshot", "not-true", "a final snapshot is required, so destroy fails "
+                                                                    "without final_snapshot_identifier")],
+    "aws:docdb/cluster:Cluster": [("deletionProtection", True, "deletion protection blocks the delete"),
+                                  ("skipFinalSnapshot", "not-true", "a final snapshot is required")],
+    "aws:neptune/cluster:Cluster": [("deletionProtection", True, "deletion protection blocks the delete"),
+                                    ("skipFinalSnapshot", "not-true", "a final snapshot is required")],
+    "aws:redshift/cluster:Cluster": [("skipFinalSnapshot", "not-true", "a final snapshot is required")],
+    "aws:lb/loadBalancer:LoadBalancer": [("enableDeletionProtection", True, "deletion protection blocks the delete")],
+    "aws:alb/loadBalancer:LoadBalancer": [("enableDeletionProtection", True, "deletion protection blocks the "
+                                                                             "delete")],
+    "aws:ec2/instance:Instance": [("disableApiTermination", True, "termination protection blocks the delete")],
+    "aws:dynamodb/table:Table": [("deletionProtectionEnabled", True, "deletion protection blocks the delete")],
+    "aws:s3/bucket:Bucket": [("forceDestroy", "not-true", "a non-empty bucket cannot be deleted without "
+                                                          "force_destroy=True")],
+    "aws:s3/bucketV2:BucketV2": [("forceDestroy", "not-true", "a non-empty bucket cannot be deleted without "
+                                                              "force_destroy=True")],
+    "aws:ecr/repository:Repository": [("forceDelete", "not-true", "a repository with images cannot be deleted "
+                                                                  "without force_delete=True")],
+}
+
+
+def tap028(ctx: Context) -> list[Finding]:
+    """Settings that stop ``pulumi destroy`` from cleaning a non-production stack."""
+    if ctx.record is None or is_production(ctx.stack):
+        return []
+    loc = Locator(ctx.project)
+    out = []
+    fix = ("Derive it from the stack: `is_prod = pulumi.get_stack() in (\"prod\", \"production\")` and enable it "
+           "only when is_prod (skip_final_snapshot=not is_prod, force_destroy=not is_prod).")
+    for res in resources(ctx):
+        inputs = res.get("inputs") or {}
+        options = res.get("options") or {}
+        for option, text in (("protect", "protect=True"), ("retainOnDelete", "retain_on_delete=True")):
+            if options.get(option):
+                path, line = loc.where(res, option)
+                out.append(finding("TAP028", path, line, f"{label(res)} has {text} in non-production stack "
+                                                         f"'{ctx.stack}': destroy leaves it behind or fails", fix))
+        for prop, bad, what in _DESTROY_BLOCKERS.get(res["type"], []):
+            value = unwrap(inputs.get(prop))
+            hit = (value is not True and value != "true") if bad == "not-true" else value in (True, "true")
+            if hit:
+                path, line = loc.where(res, prop)
+                state = f"{snake(prop)}={value!r}" if value is not None else f"{snake(prop)} is not set"
+                out.append(finding("TAP028", path, line,
+                                   f"{label(res)} in non-production stack '{ctx.stack}': {state}, {what}", fix))
+    return out
+
+
+# ----- TAP029 -------------------------------------------------------------------------------------------------
+def _tag_keys(value: Any) -> set[str]:
+    value = unwrap(value)
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return set()
+    if isinstance(value, dict):
+        return {str(k) for k in value}
+    if isinstance(value, list):  # autoscaling-group style [{key, value, propagateAtLaunch}]
+        return {str(unwrap(i.get("key"))) for i in value if isinstance(i, dict) and i.get("key")}
+    return set()
+
+
+def _default_tags(value: Any) -> set[str]:
+    value = unwrap(value)
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return set()
+    return _tag_keys(value.get("tags")) if isinstance(value, dict) else set()
+
+
+def tap029(ctx: Context) -> list[Finding]:
+    """Taggable AWS resources without the required cost-allocation tags (own tags + provider default tags)."""
+    if ctx.record is None:
+        return []
+    required = ctx.project.settings.required_tags
+    providers = {r["urn"]: r for r in resources(ctx) if r["type"].startswith("pulumi:providers:")}
+    values, _ = ctx.project.effective_config(ctx.stack)
+    stack_defaults = _default_tags(values.get("aws:defaultTags"))
+    loc = Locator(ctx.project)
+    out = []
+    for res in resources(ctx):
+        if not res.get("taggable") or not res["type"].startswith("aws:"):
+            continue
+        tags = _tag_keys((res.get("inputs") or {}).get("tags"))
+        provider_ref = res.get("provider")
+        if provider_ref:
+            provider = providers.get(provider_ref.rsplit("::", 1)[0])
+            tags |= _default_tags((provider or {}).get("inputs", {}).get("defaultTags"))
+        else:
+            tags |= stack_defaults
+        have = {normalize_tag(t) for t in tags}
+        missing = [t for t in required if normalize_tag(t) not in have]
+        if missing:
+            path, line = loc.where(res, "tags" if "tags" in (res.get("inputs") or {}) else None)
+            out.append(finding("TAP029", path, line,
+                               f"{label(res)} lacks the cost-allocation tag{'s' if len(missing) > 1 else ''} "
+                               f"{', '.join(missing)}",
+                               f"Tag everything through the provider: aws.Provider(..., default_tags={{\"tags\": "
+                               f"{{{', '.join(repr(t) + ': ...' for t in required)}}}}}) (or `aws:defaultTags` in the "
+                               "stack config); set required-tags in [tool.tapcheck] to change the list."))
+    return out
+
+
+# ----- TAP030 -------------------------------------------------------------------------------------------------
+def _network(value: Any) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    value = unwrap(value)
+    if not isinstance(value, str):
+        return None
+    try:
+        return ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        return None
+
+
+def tap030(ctx: Context) -> list[Finding]:
+    """Subnets outside their VPC's CIDRs, or overlapping another subnet of the same VPC."""
+    res_list = resources(ctx)
+    vpc_cidrs: dict[Any, list[Any]] = defaultdict(list)
+    for res in res_list:
+        inputs = res.get("inputs") or {}
+        if res["type"] == "aws:ec2/vpc:Vpc" and (net := _network(inputs.get("cidrBlock"))):
+            vpc_cidrs[res.get("id")].append(net)
+        elif res["type"] == "aws:ec2/vpcIpv4CidrBlockAssociation:VpcIpv4CidrBlockAssociation" \
+                and (net := _network(inputs.get("cidrBlock"))):
+            vpc_cidrs[unwrap(inputs.get("vpcId"))].append(net)
+    loc = Locator(ctx.project)
+    out = []
+    by_vpc: dict[Any, list[tuple[Any, dict[str, Any]]]] = defaultdict(list)
+    for res in res_list:
+        if res["type"] != "aws:ec2/subnet:Subnet":
+            continue
+        inputs = res.get("inputs") or {}
+        net = _network(inputs.get("cidrBlock"))
+        vpc = unwrap(inputs.get("vpcId"))
+        if net is None:
+            continue
+        path, line = loc.where(res, "cidrBlock")
+        parents = vpc_cidrs.get(vpc)
+        if parents and not any(net.version == v.version and net.subnet_of(v) for v in parents):  # type: ignore
+            out.append(finding("TAP030", path, line,
+                               f"{label(res)} CIDR {net} is outside its VPC's CIDR "
+                               f"{', '.join(str(v) for v in parents)}"))
+        for other_net, other in by_vpc[vpc]:
+            if net.version == other_net.version and net.overlaps(other_net):
+                opath, oline = loc.where(other, "cidrBlock")
+                out.append(finding("TAP030", path, line, f"{label(res)} CIDR {net} overlaps {label(other)} "
+                                                         f"{other_net} ({opath}:{oline})"))
+                break
+        by_vpc[vpc].append((net, res))
+    return out
+
+
+RULES = [tap012, tap014_synth, tap015, tap020_synth, tap021, tap022, tap023, tap025, tap026, tap027_synth, tap028,
+         tap029, tap030]

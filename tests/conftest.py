@@ -1,0 +1,61 @@
+"""Bake the template and inspect what it generated.
+
+Every bake runs the real hooks. The generated repos' tests, lint and check run with this interpreter,
+whose environment holds the Pulumi SDKs once for all bakes.
+"""
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from cookiecutter.main import cookiecutter
+
+TEMPLATE = Path(__file__).resolve().parents[1]
+CONTEXT = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
+DEFAULT_SLUG = "tap-infrastructure"
+# `${{ ... }}` is a GitHub Actions expression, meant to stay; any other `{{` or `{%` is a rendering leftover.
+LEFTOVER_MARKER = re.compile(r"(?<!\$)\{\{|\{%")
+# The checker is copied into generated repos as it is, not rendered.
+VERBATIM = ("tapcheck",)
+
+
+def bake(output_dir: Path, **answers: Any) -> Path:
+    """Generate a repo with `answers` over the defaults, hooks included; return its folder."""
+    return Path(cookiecutter(str(TEMPLATE), no_input=True, extra_context=answers, output_dir=str(output_dir)))
+
+
+def run(command: list[str], cwd: Path, timeout: float = 600, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    """Run a command in a generated repo, failing the test with its output when it fails."""
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False, **kwargs)
+    assert result.returncode == 0, f"{' '.join(command)} failed in {cwd.name}:\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+def python_tool(module: str, *args: str) -> list[str]:
+    """A command running one of this environment's tools as a module."""
+    return [sys.executable, "-m", module, *args]
+
+
+def rendered_files(repo: Path) -> list[Path]:
+    """Every file the template rendered (everything but the verbatim copies)."""
+    return [
+        path
+        for path in sorted(repo.rglob("*"))
+        if path.is_file() and not any(part in VERBATIM for part in path.relative_to(repo).parts)
+    ]
+
+
+def load_yaml(path: Path) -> Any:
+    """Parse one YAML file."""
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def default_repo(tmp_path: Path) -> Path:
+    """A repo baked with every default answer."""
+    return bake(tmp_path)

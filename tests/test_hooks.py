@@ -1,0 +1,103 @@
+"""The hooks' functions, tested directly: validation rules, stack files, clean-up, and safe re-runs."""
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from hooks import post_gen_project as post
+from hooks import pre_gen_project as pre
+from tests.conftest import CONTEXT, TEMPLATE, bake
+
+DEFAULTS = {
+    key: (value[0] if isinstance(value, list) else value)
+    for key, value in CONTEXT.items()
+    if not key.startswith("_")
+} | {"project_slug": "tap-infrastructure"}
+
+
+def _template_module(relative: str):
+    spec = importlib.util.spec_from_file_location("template_module", TEMPLATE / "{{cookiecutter.project_slug}}" / relative)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_default_answers_are_valid():
+    assert pre.validate({key: str(value) for key, value in DEFAULTS.items()}) == []
+
+
+def test_hook_and_generated_naming_share_their_rules():
+    naming = _template_module("lib/naming.py")
+    assert pre.PREFIX_PATTERN.pattern == naming.PREFIX_PATTERN.pattern
+    assert pre.SUFFIX_PATTERN.pattern == naming.SUFFIX_PATTERN.pattern
+
+
+def test_choices_in_the_hook_match_cookiecutter_json():
+    for field, allowed in pre.CHOICES.items():
+        assert set(allowed) == set(CONTEXT[field]), field
+
+
+def test_regions_offered_are_regions_the_sdk_knows():
+    from pulumi_aws import Region  # noqa: PLC0415 - the SDK is heavy; only this test needs it
+
+    known = {region.value for region in Region}
+    assert set(CONTEXT["aws_region"]) <= known
+    assert all(pre.REGION.fullmatch(region) for region in known)
+
+
+@pytest.mark.parametrize(
+    ("value", "names"),
+    [("dev,staging,prod", ["dev", "staging", "prod"]), (" dev , prod ,", ["dev", "prod"]), ("", [])],
+)
+def test_stack_names_are_split_and_trimmed(value, names):
+    assert pre.stack_names(value) == names == post.stack_names(value)
+
+
+def test_unicode_owner_is_a_valid_tag_value():
+    answers = {key: str(value) for key, value in DEFAULTS.items()} | {"owner": "Équipe Données", "cost_center": "R&D"}
+    errors = pre.validate(answers)
+    assert errors == ["cost_center = 'R&D': AWS tag values are 1-256 letters, digits, spaces or _ . : / = + - @"]
+
+
+@pytest.mark.parametrize("stack", ["prod", "production"])
+def test_production_stack_files_set_production_values(stack):
+    config = yaml.safe_load(post.stack_file("TapStack", "eu-west-1", stack))["config"]
+    assert config == {
+        "aws:region": "eu-west-1",
+        "TapStack:environmentSuffix": stack,
+        "TapStack:production": True,
+        "TapStack:logRetentionDays": post.PRODUCTION_LOG_RETENTION_DAYS,
+    }
+
+
+def test_other_stack_files_rely_on_pulumi_yaml_defaults():
+    config = yaml.safe_load(post.stack_file("TapStack", "us-east-1", "staging"))["config"]
+    assert config == {"aws:region": "us-east-1", "TapStack:environmentSuffix": "staging"}
+
+
+def test_record_has_no_machine_paths_and_is_left_to_cruft_under_cruft(tmp_path):
+    answers = DEFAULTS | {"_template": "gh:org/tap-template", "_output_dir": "/somewhere", "_repo_dir": "/else"}
+    post.write_template_record(tmp_path, answers)
+    record = json.loads((tmp_path / ".cruft.json").read_text(encoding="utf-8"))
+    assert record["template"] == "gh:org/tap-template"
+    assert "/somewhere" not in json.dumps(record) and "/else" not in json.dumps(record)
+    (tmp_path / ".cruft.json").unlink()
+    post.write_template_record(tmp_path, answers | {"_commit": "abc"})
+    assert not (tmp_path / ".cruft.json").exists()
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_post_generation_steps_are_safe_to_run_twice(tmp_path):
+    answers = DEFAULTS | {"network": False, "dependency_manager": "pip", "license": "MIT", "_template": "t"}
+    repo = bake(tmp_path, **{key: answers[key] for key in ("network", "dependency_manager", "license")})
+    before = _tree(repo)
+    post.remove_unselected(repo, answers)
+    post.choose_license(repo, "MIT")
+    post.write_stack_files(repo, answers)
+    assert _tree(repo) == before

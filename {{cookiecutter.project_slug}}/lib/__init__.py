@@ -1,0 +1,1 @@
+"""Infrastructure library: settings, naming, tags, the stack component and its parts."""

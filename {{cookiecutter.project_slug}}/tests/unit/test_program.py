@@ -1,0 +1,51 @@
+"""The program run exactly as `pulumi up` runs it: from the project root, with the stack's config, under mocks.
+
+Plain pytest puts the project root on sys.path for every test; the Pulumi language host does not do that
+for every layout. This test runs the program the host's way (tapcheck's synth), so a broken entry point,
+import or export fails here rather than at deploy time.
+"""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.unit.conftest import PROJECT, ROOT
+
+
+@pytest.fixture(scope="module", params=sorted(PROJECT.stacks))
+def synth(request, tmp_path_factory):
+    """tapcheck's record of one stack's program run: its resources and exports."""
+    record = tmp_path_factory.mktemp("synth") / f"{request.param}.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "tapcheck", str(ROOT), "--stack", request.param, "--format", "json",
+         "--synth-out", str(record)],
+        capture_output=True, text=True, check=False, timeout=300,
+    )
+    report = json.loads(result.stdout)
+    assert result.returncode == 0, json.dumps(report["findings"], indent=2)
+    return json.loads(record.read_text(encoding="utf-8"))
+
+
+def test_stack_exports_its_own_name(synth):
+    assert synth["exports"]["stack"]["value"] == synth["stack"]
+
+
+def test_lists_are_exported_as_lists(synth):
+    for name, export in synth["exports"].items():
+        if name.endswith("_ids"):
+            assert isinstance(export["value"], list), name
+
+
+def test_program_registers_its_components(synth):
+    types = {resource["type"] for resource in synth["resources"]}
+    assert {"tap:stack:TapStack", "pulumi:providers:aws", "aws:kms/key:Key"} <= types
+{%- if cookiecutter.network %}
+    assert {"aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/flowLog:FlowLog"} <= types
+    assert len(synth["exports"]["private_subnet_ids"]["value"]) >= 1
+{%- endif %}
+{%- if cookiecutter.storage %}
+    assert "aws:s3/bucket:Bucket" in types
+    assert synth["exports"]["bucket_name"]["value"]
+{%- endif %}
