@@ -13,10 +13,23 @@ from pathlib import Path
 # Rendered by cookiecutter; JSON keeps any character an answer may hold.
 CONTEXT_JSON = r"""{{ cookiecutter | tojson }}"""
 
-# Files that exist only with a component, a dependency manager or a CI choice.
-COMPONENT_FILES = {
-    "network": ["lib/components/network.py", "tests/unit/test_network.py", "tests/integration/test_network.py"],
-    "storage": ["lib/components/storage.py", "tests/unit/test_storage.py", "tests/integration/test_storage.py"],
+# Components that can be switched off, each owning lib/components/<name>.py and tests/*/test_<name>.py.
+COMPONENTS = (
+    "network", "storage", "database", "migrations", "ecs", "asg", "lambda_api", "rest_api", "dynamodb", "queue",
+    "cache", "monitoring",
+)
+# Further files, each kept while any of the components named is selected.
+SHARED_FILES = {
+    "lib/components/load_balancer.py": ("ecs", "asg"),
+    "tests/unit/test_load_balancer.py": ("ecs", "asg"),
+    "tests/integration/test_load_balancer.py": ("ecs", "asg"),
+    "lib/lambdas/migrations": ("migrations",),
+    "migrations": ("migrations",),
+    "lib/lambdas/webhook": ("lambda_api",),
+    "tests/unit/test_webhook_handler.py": ("lambda_api",),
+    "lib/lambdas/transactions": ("rest_api",),
+    "tests/unit/test_transactions_handler.py": ("rest_api",),
+    "lib/lambdas": ("migrations", "lambda_api", "rest_api"),
 }
 MANAGER_FILES = {
     "uv": [".python-version"],
@@ -39,15 +52,27 @@ def _remove(project: Path, relative: str) -> None:
         path.unlink()
 
 
+def selected_components(answers: dict[str, object]) -> set[str]:
+    """The components chosen: switches that are on, and a database engine other than 'none'."""
+    return {name for name in COMPONENTS if answers[name] not in (False, "none")}
+
+
 def remove_unselected(project: Path, answers: dict[str, object]) -> None:
     """Delete the files of components, dependency managers and CI systems that were not chosen."""
-    for component, files in COMPONENT_FILES.items():
-        if not answers[component]:
-            for relative in files:
-                _remove(project, relative)
-    for groups, chosen in ((MANAGER_FILES, answers["dependency_manager"]), (CI_FILES, answers["ci"])):
+    chosen = selected_components(answers)
+    for component in set(COMPONENTS) - chosen:
+        for relative in (
+            f"lib/components/{component}.py",
+            f"tests/unit/test_{component}.py",
+            f"tests/integration/test_{component}.py",
+        ):
+            _remove(project, relative)
+    for relative, owners in SHARED_FILES.items():
+        if not chosen & set(owners):
+            _remove(project, relative)
+    for groups, option_chosen in ((MANAGER_FILES, answers["dependency_manager"]), (CI_FILES, answers["ci"])):
         for option, files in groups.items():
-            if option != chosen:
+            if option != option_chosen:
                 for relative in files:
                     _remove(project, relative)
 

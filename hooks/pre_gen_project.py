@@ -21,22 +21,30 @@ SELF_MANAGED_ORG = "organization"
 PREFIX_PATTERN = re.compile(r"[a-z][a-z0-9]{0,7}")
 SUFFIX_PATTERN = re.compile(r"[a-z0-9]{1,10}")
 SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
-REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d{1,2}")
+REGION = re.compile(r"[a-z]{2,4}(-[a-z]+){1,3}-\d{1,2}")
 # AWS tag values: letters, digits, spaces and _ . : / = + - @, at most 256 characters.
 TAG_VALUE = re.compile(r"[\w .:/=+\-@]{1,256}")
 
+DATABASES = ("none", "aurora-postgresql", "aurora-mysql", "postgres", "mysql")
 CHOICES = {
     "python_version": ("3.11", "3.12", "3.13"),
     "dependency_manager": ("uv", "pip", "pipenv"),
     "ci": ("github", "none"),
     "license": ("Apache-2.0", "MIT", "Proprietary"),
+    "database": DATABASES,
+    "database_capacity": ("serverless", "provisioned"),
 }
-SWITCHES = ("network", "nat_gateway", "storage")
-# A switch that needs another one, with the reason given to the user.
-REQUIRES = {
-    "nat_gateway": ("network", "a NAT gateway lives in the VPC's public subnets"),
+SWITCHES = (
+    "network", "nat_gateway", "storage", "migrations", "ecs", "asg", "lambda_api", "rest_api", "dynamodb", "queue",
+    "cache", "monitoring",
+)
+# Combinations that cannot work, each with the reason given to the user.
+PLACED_IN_VPC = {
+    "nat_gateway": "a NAT gateway lives in the VPC's public subnets",
+    "ecs": "the Fargate service runs in the VPC's private subnets behind a load balancer in its public subnets",
+    "asg": "the instances run in the VPC's private subnets behind a load balancer in its public subnets",
+    "cache": "ElastiCache runs in the VPC's private subnets",
 }
-
 
 def _has_control(value: str, allowed: str = "") -> bool:
     return any(unicodedata.category(char) == "Cc" and char not in allowed for char in value)
@@ -82,7 +90,9 @@ def validate(answers: dict[str, object]) -> list[str]:
         "pulumi_project", project, PULUMI_PROJECT, "Pulumi project names are 1-100 letters, digits, '_', '.' or '-'"
     )
     if project.lower() == "pulumi" or project.lower().startswith("pulumi."):
-        errors.append(f"pulumi_project = {project!r}: must not be 'pulumi' or start with 'pulumi.' (Pulumi reserves it)")
+        errors.append(
+            f"pulumi_project = {project!r}: must not be 'pulumi' or start with 'pulumi.' (Pulumi reserves it)"
+        )
 
     org = text["pulumi_org"]
     if org != SELF_MANAGED_ORG and not PULUMI_ORG.fullmatch(org):
@@ -93,7 +103,10 @@ def validate(answers: dict[str, object]) -> list[str]:
 
     errors += _pattern("aws_region", text["aws_region"], REGION, "must be an AWS region code such as 'us-east-1'")
     errors += _pattern(
-        "name_prefix", text["name_prefix"], PREFIX_PATTERN, "must be a lowercase letter then up to 7 lowercase letters or digits"
+        "name_prefix",
+        text["name_prefix"],
+        PREFIX_PATTERN,
+        "must be a lowercase letter then up to 7 lowercase letters or digits",
     )
     errors += _pattern(
         "environment_suffix", text["environment_suffix"], SUFFIX_PATTERN, "must be 1-10 lowercase letters or digits"
@@ -123,9 +136,25 @@ def validate(answers: dict[str, object]) -> list[str]:
     for field in SWITCHES:
         if text[field] not in ("True", "False"):
             errors.append(f"{field} = {text[field]!r}: must be true or false")
-    for field, (needed, why) in REQUIRES.items():
-        if text[field] == "True" and text[needed] != "True":
-            errors.append(f"{field} = true needs {needed} = true: {why}")
+    return errors + incompatible(text)
+
+
+def incompatible(text: dict[str, str]) -> list[str]:
+    """Component choices that cannot work together, each with the reason."""
+    on = {field: text[field] == "True" for field in SWITCHES}
+    errors = [
+        f"{field} = true needs network = true: {why}"
+        for field, why in PLACED_IN_VPC.items()
+        if on[field] and not on["network"]
+    ]
+    database = text["database"]
+    if database != "none" and not on["network"]:
+        errors.append(f"database = {database!r} needs network = true: the database runs in the VPC's private subnets")
+    if on["migrations"] and not database.startswith("aurora-"):
+        errors.append(
+            f"migrations = true needs an Aurora database (database = {database!r}): migrations run through the "
+            "RDS Data API, which only Aurora offers"
+        )
     return errors
 
 

@@ -6,6 +6,7 @@ The package namespace is lazy on purpose: ``tapcheck.mocks`` must import with on
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -23,6 +24,4 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'tapcheck' has no attribute {name!r}")
-    from importlib import import_module
-
     return getattr(import_module(f"{__name__}.{module}"), name)

@@ -23,12 +23,13 @@ def check(path: str | Path, *, stack: str | None = None, synth: bool = True, tim
     report = Report()
     record: dict[str, Any] | None = None
 
-    usages = sdkargs.collect(project)
+    loadable = project.project_file is not None and project.load_error is None
+    usages = sdkargs.collect(project) if loadable else []
     sdk_in_process = bool(usages) and sdkargs.sdk_available()
     sdk_results: list[dict[str, Any]] | None = sdkargs.unknown_keys(usages) if sdk_in_process else None
 
     findings: list[Finding] = []
-    if synth and project.project_file is not None and project.load_error is None:
+    if synth and loadable:
         result = run_synth(project, stack=project.stack_name, timeout=timeout, python=python,
                            sdk_usages=None if sdk_in_process else usages)
         findings += result.findings
@@ -44,7 +45,7 @@ def check(path: str | Path, *, stack: str | None = None, synth: bool = True, tim
 
     ctx = Context(project, record, project.stack_name)
     findings += run_rules(ctx)
-    findings += sdkargs.to_findings(project, sdk_results or [])
+    findings += sdkargs.to_findings(sdk_results or [])
     report.findings = _finalize(project, findings)
     report.synth = record
     return report

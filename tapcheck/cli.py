@@ -11,6 +11,7 @@ import json
 import sys
 from pathlib import Path
 
+from .api import check
 from .findings import Report
 from .project import ProjectError
 
@@ -36,8 +37,7 @@ def render_text(report: Report) -> str:
     """Compiler-style lines, one indented fix line each, then a summary line."""
     out: list[str] = []
     for item in report.findings:
-        tag = "" if item.severity == "error" else " (warning)"
-        out.append(f"{item.path}:{item.line}: {item.rule}{tag} {item.message}")
+        out.append(f"{item.path}:{item.line}: {item.rule} {item.message}")
         out.append(f"    fix: {item.fix}")
     out += [f"note: {note}" for note in report.notes]
     errors, warnings = len(report.errors), len(report.warnings)
@@ -60,8 +60,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.timeout <= 0:
         print("tapcheck: error: --timeout must be positive", file=sys.stderr)
         return 2
-    from .api import check
-
     try:
         report = check(args.path, stack=args.stack, synth=not args.no_synth, timeout=args.timeout,
                        python=args.python)

@@ -14,15 +14,16 @@ import json
 from typing import Any
 
 import pulumi
-from pulumi.runtime import rpc
 
 from .engines import default_version, parameter_group_family
 
 ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
 
-# Wrapper the engine puts around a secret value; the mock monitor turns it into a secret Output (facts 5.6).
-_SECRET_SIG = {rpc._special_sig_key: rpc._special_secret_sig}
+# Pulumi's wire format for a secret value: ``{SIG_KEY: SECRET_SIG, "value": v}``. The mock monitor turns it into a
+# secret Output (facts 5.6, 5.7; ``pulumi.runtime.rpc._special_sig_key`` / ``_special_secret_sig``).
+SIG_KEY = "4dabf18193072939515e22adb298388d"
+SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 
 _ZONE_PREFIX = {
     "us-east-1": "use1", "us-east-2": "use2", "us-west-1": "usw1", "us-west-2": "usw2", "eu-west-1": "euw1",
@@ -36,7 +37,7 @@ _SECRET_RESULT_TYPES = ("random:index/randomPassword:RandomPassword",)
 
 def secret(value: Any) -> dict[str, Any]:
     """Wrap a value the way the engine marks secrets, so ``Output.is_secret()`` is True in the program."""
-    return {**_SECRET_SIG, "value": value}
+    return {SIG_KEY: SECRET_SIG, "value": value}
 
 
 def suffix(name: str, length: int = 7) -> str:
@@ -50,13 +51,10 @@ def random_result(name: str, length: int = 24) -> str:
 
 
 def _region(args_region: Any = None) -> str:
+    """The region asked for, else the stack's ``aws:region``, else us-east-1."""
     if isinstance(args_region, str) and args_region:
         return args_region
-    try:
-        configured = pulumi.runtime.get_config("aws:region")
-    except Exception:  # noqa: BLE001 - no settings yet: fall back to the default region
-        configured = None
-    return configured or DEFAULT_REGION
+    return pulumi.runtime.get_config("aws:region") or DEFAULT_REGION
 
 
 def _service(token: str) -> str:

@@ -401,4 +401,4 @@ def config_to_env(values: dict[str, Any], secure: set[str]) -> tuple[str, str]:
 
 def placeholder_secret(key: str) -> str:
     """Plaintext stand-in for a ``secure:`` value (the checker has no passphrase); recognisable in TAP020."""
-    return "TapcheckSecret-" + key.split(":")[-1].replace("_", "-")[:40] + "-0123456789"
+    return "TapcheckSecret-" + key.rsplit(":", maxsplit=1)[-1].replace("_", "-")[:40] + "-0123456789"

@@ -19,10 +19,12 @@ import importlib
 import importlib.util
 import inspect
 import re
+import warnings
 from typing import TYPE_CHECKING, Any
 
+from .findings import Finding, finding
+
 if TYPE_CHECKING:
-    from .findings import Finding
     from .project import Project
 
 _FORWARD_REF = re.compile(r"ForwardRef\('([\w.]+)'\)")
@@ -157,8 +159,10 @@ def unknown_keys(usages: list[dict[str, Any]]) -> list[dict[str, Any]]:
         key = (usage["module"], usage["cls"])
         if key not in classes:
             try:
-                module = importlib.import_module(f"{_ROOT}.{usage['module']}" if usage["module"] else _ROOT)
-                classes[key] = getattr(module, usage["cls"], None)
+                with warnings.catch_warnings():  # deprecated v6 aliases warn on import; not the user's concern
+                    warnings.simplefilter("ignore")
+                    module = importlib.import_module(f"{_ROOT}.{usage['module']}" if usage["module"] else _ROOT)
+                    classes[key] = getattr(module, usage["cls"], None)  # the SDK's modules load lazily, here
             except ImportError:
                 classes[key] = None
         cls = classes[key]
@@ -184,10 +188,8 @@ def unknown_keys(usages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return problems
 
 
-def to_findings(project: Project, problems: list[dict[str, Any]]) -> list[Finding]:
+def to_findings(problems: list[dict[str, Any]]) -> list[Finding]:
     """Turn resolver problems into TAP024 findings."""
-    from .findings import finding
-
     out = []
     for p in problems:
         hint = f"; did you mean '{p['suggestion']}'?" if p["suggestion"] else ""

@@ -13,6 +13,7 @@ import pytest
 
 from tests.conftest import (
     CONTEXT,
+    DEFAULT_ANSWERS,
     LEFTOVER_MARKER,
     bake,
     load_yaml,
@@ -57,7 +58,9 @@ MATRIX = matrix()
 
 def params(bakes: list[dict[str, Any]]) -> list[Any]:
     """Pytest parameters for bakes; a bake's tests share one xdist worker (run with --dist loadgroup)."""
-    return [pytest.param(answers, id=bake_id(answers), marks=pytest.mark.xdist_group(bake_id(answers))) for answers in bakes]
+    return [
+        pytest.param(answers, id=bake_id(answers), marks=pytest.mark.xdist_group(bake_id(answers))) for answers in bakes
+    ]
 
 
 def test_matrix_covers_every_value_of_every_choice_and_switch():
@@ -84,7 +87,8 @@ def baked_repos(tmp_path_factory) -> Callable[[dict[str, Any]], Path]:
 
 @pytest.fixture(params=params(MATRIX))
 def baked(request, baked_repos) -> tuple[dict[str, Any], Path]:
-    return request.param, baked_repos(request.param)
+    """The full answers of one bake and the repo they generated."""
+    return DEFAULT_ANSWERS | request.param, baked_repos(request.param)
 
 
 def test_no_leftover_template_markers(baked):

@@ -9,17 +9,14 @@ import yaml
 
 from hooks import post_gen_project as post
 from hooks import pre_gen_project as pre
-from tests.conftest import CONTEXT, TEMPLATE, bake
+from tests.conftest import CONTEXT, DEFAULT_ANSWERS, TEMPLATE, bake
 
-DEFAULTS = {
-    key: (value[0] if isinstance(value, list) else value)
-    for key, value in CONTEXT.items()
-    if not key.startswith("_")
-} | {"project_slug": "tap-infrastructure"}
+DEFAULTS = DEFAULT_ANSWERS
 
 
 def _template_module(relative: str):
-    spec = importlib.util.spec_from_file_location("template_module", TEMPLATE / "{{cookiecutter.project_slug}}" / relative)
+    path = TEMPLATE / "{{cookiecutter.project_slug}}" / relative
+    spec = importlib.util.spec_from_file_location("template_module", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

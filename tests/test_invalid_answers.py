@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 from cookiecutter.exceptions import OutputDirExistsException
+from cookiecutter.main import cookiecutter
 
-from tests.conftest import DEFAULT_SLUG, bake
+from tests.conftest import DEFAULT_SLUG, TEMPLATE, bake
 
 INVALID = [
     ("project_slug", "a/b", "project_slug = 'a/b'"),
@@ -49,7 +50,7 @@ def _error_text(excinfo: pytest.ExceptionInfo[BaseException], capfd: pytest.Capt
 def test_invalid_answer_is_refused_and_nothing_is_written(tmp_path, capfd, field, value, message):
     output = tmp_path / "out"
     output.mkdir()
-    with pytest.raises(Exception) as excinfo:  # noqa: PT011 - cookiecutter raises several types; the text matters
+    with pytest.raises(Exception) as excinfo:
         bake(output, **{field: value})
     assert message in _error_text(excinfo, capfd)
     assert not list(output.iterdir()), "a refused bake left files behind"
@@ -57,7 +58,7 @@ def test_invalid_answer_is_refused_and_nothing_is_written(tmp_path, capfd, field
 
 
 def test_incompatible_switches_are_refused_with_the_reason(tmp_path, capfd):
-    with pytest.raises(Exception) as excinfo:  # noqa: PT011
+    with pytest.raises(Exception) as excinfo:
         bake(tmp_path, network=False, nat_gateway=True)
     assert "nat_gateway = true needs network = true: a NAT gateway lives in the VPC's public subnets" in _error_text(
         excinfo, capfd
@@ -66,7 +67,7 @@ def test_incompatible_switches_are_refused_with_the_reason(tmp_path, capfd):
 
 
 def test_every_error_is_reported_at_once(tmp_path, capfd):
-    with pytest.raises(Exception) as excinfo:  # noqa: PT011
+    with pytest.raises(Exception) as excinfo:
         bake(tmp_path, name_prefix="X", environment_suffix="Y", pulumi_org="!")
     text = _error_text(excinfo, capfd)
     assert all(field in text for field in ("name_prefix", "environment_suffix", "pulumi_org"))
@@ -96,12 +97,8 @@ def test_existing_folder_is_never_overwritten_by_default(tmp_path, existing_fold
 
 
 def test_invalid_answers_leave_an_existing_folder_untouched_even_with_overwrite(tmp_path, existing_folder):
-    from cookiecutter.main import cookiecutter  # noqa: PLC0415 - the one test that needs overwrite_if_exists
-
-    from tests.conftest import TEMPLATE  # noqa: PLC0415
-
     before = _snapshot(existing_folder)
-    with pytest.raises(Exception):  # noqa: PT011, B017
+    with pytest.raises(Exception):  # noqa: B017
         cookiecutter(
             str(TEMPLATE),
             no_input=True,

@@ -18,12 +18,16 @@ import json
 import os
 import runpy
 import sys
+import sysconfig
 import threading
 import traceback
 from pathlib import Path
 from typing import Any
 
 _ALIAS = "_tapcheck_runtime"
+# Pulumi's wire format for secrets (facts 5.7): {SIG_KEY: SECRET_SIG, "value": v}.
+_SIG_KEY = "4dabf18193072939515e22adb298388d"
+_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 
 
 def _load_package(package_dir: str) -> Any:
@@ -68,12 +72,11 @@ class _Sites:
 
 def _plain(value: Any, rpc: Any, depth: int = 0) -> Any:
     """Make an input or output JSON-able; secrets become ``{"__secret__": value}``."""
-    import pulumi
-
+    pulumi = sys.modules["pulumi"]
     if depth > 40:
         return "<too deep>"
     if isinstance(value, dict):
-        if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+        if value.get(_SIG_KEY) == _SECRET_SIG:
             return {"__secret__": _plain(value.get("value"), rpc, depth + 1)}
         return {str(k): _plain(v, rpc, depth + 1) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -101,8 +104,7 @@ def _plain(value: Any, rpc: Any, depth: int = 0) -> Any:
 
 def _accepts_tags(cls: Any) -> bool:
     """Whether the SDK class takes a ``tags`` input (computed from the SDK, so it follows SDK changes)."""
-    import pulumi
-
+    pulumi = sys.modules["pulumi"]
     if cls is None or not issubclass(cls, pulumi.CustomResource) or issubclass(cls, pulumi.ProviderResource):
         return False
     init = getattr(cls, "_internal_init", None) or cls.__init__
@@ -126,7 +128,7 @@ def _format_error(exc: BaseException, sites: _Sites) -> dict[str, Any]:
             "traceback": "Traceback (most recent call last):\n" + user_tb + "\n".join(message)}
 
 
-def main(argv: list[str]) -> int:  # noqa: PLR0915 - one linear script, like the language host's
+def main(argv: list[str]) -> int:
     """Run the job described in ``argv[1]`` and write the record to ``argv[2]``."""
     job = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
     out_path = Path(argv[2])
@@ -136,11 +138,11 @@ def main(argv: list[str]) -> int:  # noqa: PLR0915 - one linear script, like the
     def write() -> None:
         out_path.write_text(json.dumps(result, default=str), encoding="utf-8")
 
-    try:
-        import pulumi
-        from pulumi.runtime import rpc
-        from pulumi.runtime.mocks import MockMonitor
-        from pulumi.runtime.stack import run_pulumi_func
+    try:  # imported here, not at the top: a missing SDK is reported, not a crash
+        pulumi = importlib.import_module("pulumi")
+        rpc = importlib.import_module("pulumi.runtime.rpc")
+        mock_monitor = importlib.import_module("pulumi.runtime.mocks").MockMonitor
+        run_pulumi_func = importlib.import_module("pulumi.runtime.stack").run_pulumi_func
     except ImportError as exc:
         result.update(status="no-pulumi", error={"message": f"{type(exc).__name__}: {exc}", "location": None})
         write()
@@ -152,7 +154,9 @@ def main(argv: list[str]) -> int:  # noqa: PLR0915 - one linear script, like the
         sdkargs = importlib.import_module(f"{package.__name__}.sdkargs")
         result["sdk_findings"] = sdkargs.unknown_keys(job["sdk_usages"])
 
-    sites = _Sites(job["root"], [job["package_dir"], sys.prefix, sys.base_prefix])
+    paths = sysconfig.get_paths()  # the interpreter's own libraries are never "project" frames
+    sites = _Sites(job["root"], [job["package_dir"], *{paths[k] for k in ("stdlib", "platstdlib", "purelib",
+                                                                          "platlib") if k in paths}])
     resource_sites: dict[tuple[str, str], list[Any]] = {}
     classes: dict[tuple[str, str], Any] = {}
     export_sites: dict[str, Any] = {}
@@ -185,10 +189,10 @@ def main(argv: list[str]) -> int:  # noqa: PLR0915 - one linear script, like the
 
         asset_cls.__init__ = asset_init  # type: ignore[method-assign]
 
-    class RecordingMonitor(MockMonitor):
+    class RecordingMonitor(mock_monitor):  # type: ignore[misc, valid-type]
         """The SDK's mock monitor, recording every registration (duplicates included) with its options."""
 
-        def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        def RegisterResource(self, request: Any) -> Any:
             record = {
                 "type": request.type, "name": request.name, "urn": self.make_urn(request.parent, request.type,
                                                                                 request.name),
@@ -228,7 +232,12 @@ def main(argv: list[str]) -> int:  # noqa: PLR0915 - one linear script, like the
         program = job["program"]
         loop.run_until_complete(run_pulumi_func(lambda: runpy.run_path(program, run_name="__main__")))
         result["status"] = "ok"
-    except (Exception, SystemExit) as exc:  # noqa: BLE001 - every failure of the program is a finding
+    except SystemExit as exc:  # sys.exit(0) ends the program normally; any other code is a failure
+        if exc.code in (None, 0):
+            result["status"] = "ok"
+        else:
+            result["error"] = _format_error(exc, sites)
+    except Exception as exc:  # pylint: disable=broad-exception-caught  # any failure is a finding
         result["error"] = _format_error(exc, sites)
 
     exports: dict[str, Any] = {}
@@ -239,7 +248,7 @@ def main(argv: list[str]) -> int:  # noqa: PLR0915 - one linear script, like the
             resolved = loop.run_until_complete(output.future())
             is_secret = bool(loop.run_until_complete(output.is_secret()))
             exports[name] = {"value": _plain(resolved, rpc), "secret": is_secret, "site": export_sites.get(name)}
-        except Exception as exc:  # noqa: BLE001 - an export that cannot resolve is recorded, not fatal
+        except Exception as exc:  # pylint: disable=broad-exception-caught  # recorded, not fatal
             exports[name] = {"value": None, "secret": False, "site": export_sites.get(name),
                              "error": f"{type(exc).__name__}: {exc}"}
     seen: dict[tuple[str, str], int] = {}

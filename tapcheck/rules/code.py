@@ -13,7 +13,7 @@ from typing import Any
 
 from ..findings import Finding, finding
 from ..project import Project, PySource
-from . import Context
+from .base import Context
 from .project_files import looks_secret
 
 PLACEHOLDER_IMAGES = frozenset({"nginx", "httpd", "hello-world", "busybox", "alpine", "ubuntu",
@@ -129,6 +129,8 @@ def tap013(ctx: Context) -> list[Finding]:
 # ----- TAP014 -------------------------------------------------------------------------------------------------
 def _stringifies(node: ast.AST) -> str | None:
     """Why ``node`` turns a list/map into a string, or None."""
+    if isinstance(node, ast.IfExp):
+        return _stringifies(node.body) or _stringifies(node.orelse)
     if isinstance(node, ast.Call):
         name = dotted(node.func)
         if name in ("json.dumps", "pulumi.Output.json_dumps", "Output.json_dumps", "dumps"):

@@ -20,7 +20,7 @@ from .. import engines
 from ..findings import Finding, finding
 from ..limits import AUTONAME_SUFFIX, NAME_LIMITS
 from ..project import Project, normalize_tag, placeholder_secret
-from . import Context
+from .base import Context
 from .code import is_export, json_container, module_level, placeholder_image
 from .project_files import looks_secret
 
@@ -312,10 +312,7 @@ def tap025(ctx: Context) -> list[Finding]:
     parents = {r["urn"]: r.get("parent") for r in res_list}
 
     def reaches_stage(deps: list[str]) -> bool:
-        for dep in deps:
-            if dep in stage_urns or any(parents.get(s) == dep for s in stage_urns):
-                return True
-        return False
+        return any(dep in stage_urns or any(parents.get(s) == dep for s in stage_urns) for dep in deps)
 
     loc = Locator(ctx.project)
     out = []
@@ -521,13 +518,14 @@ def tap029(ctx: Context) -> list[Finding]:
         have = {normalize_tag(t) for t in tags}
         missing = [t for t in required if normalize_tag(t) not in have]
         if missing:
+            wanted = ", ".join(json.dumps(t) + ": ..." for t in required)
             path, line = loc.where(res, "tags" if "tags" in (res.get("inputs") or {}) else None)
             out.append(finding("TAP029", path, line,
                                f"{label(res)} lacks the cost-allocation tag{'s' if len(missing) > 1 else ''} "
                                f"{', '.join(missing)}",
                                f"Tag everything through the provider: aws.Provider(..., default_tags={{\"tags\": "
-                               f"{{{', '.join(repr(t) + ': ...' for t in required)}}}}}) (or `aws:defaultTags` in the "
-                               "stack config); set required-tags in [tool.tapcheck] to change the list."))
+                               f"{{{wanted}}}}}) (or `aws:defaultTags` in the stack config); set required-tags in "
+                               "[tool.tapcheck] to change the list."))
     return out
 
 

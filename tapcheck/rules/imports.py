@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..findings import Finding, finding
 from ..project import Project, read_text
-from . import Context
+from .base import Context
 from .project_files import _script_files
 
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
@@ -152,7 +152,7 @@ def tap003(ctx: Context) -> list[Finding]:
             failures: list[tuple[_Import, str]] = []
             resolved_any = False
             for alternative in alternatives:
-                problems, targets = _check_alternative(p, path, entry, alternative, dirs, local)
+                problems, targets = _check_alternative(path, entry, alternative, dirs=dirs, local=local)
                 if not problems:
                     resolved_any = True
                     queue += targets
@@ -170,7 +170,7 @@ def tap003(ctx: Context) -> list[Finding]:
     return out
 
 
-def _check_alternative(p: Project, path: Path, entry: Path, imports: list[_Import], dirs: list[Path],
+def _check_alternative(path: Path, entry: Path, imports: list[_Import], *, dirs: list[Path],
                        local: dict[str, Path]) -> tuple[list[tuple[_Import, str]], list[Path]]:
     problems: list[tuple[_Import, str]] = []
     targets: list[Path] = []

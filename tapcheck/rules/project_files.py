@@ -12,7 +12,7 @@ from typing import Any
 
 from ..findings import Finding, finding
 from ..project import Project, read_text
-from . import Context
+from .base import Context
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
 CONFIG_KEY_RE = re.compile(r"^[^:\s]+:(?:config:)?[^:\s]+$")
@@ -41,7 +41,7 @@ AUTOMATION_PROJECT_RE = re.compile(r"project_name\s*=\s*[\"']([^\"']+)[\"']")
 
 def words(key: str) -> list[str]:
     """``dbMasterPassword`` / ``db_master-password`` -> ["db", "master", "password"]."""
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", key.split(":")[-1])
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", key.rsplit(":", maxsplit=1)[-1])
     return [w.lower() for w in re.split(r"[\s_.\-]+", spaced) if w]
 
 
@@ -140,10 +140,9 @@ def _script_files(p: Project) -> list[Path]:
     out = []
     for path in p.files:
         rel = p.rel(path)
-        if path.name in SCRIPT_NAMES or path.suffix in (".sh", ".bash", ".mk", ".ps1"):
-            out.append(path)
-        elif rel.startswith((".github/workflows/", ".circleci/", "scripts/", "bin/", ".ci/")) and path.suffix in (
-                ".yml", ".yaml", ".py", "", ".sh", ".cmd"):
+        in_ci_folder = rel.startswith((".github/workflows/", ".circleci/", "scripts/", "bin/", ".ci/"))
+        if path.name in SCRIPT_NAMES or path.suffix in (".sh", ".bash", ".mk", ".ps1") or (
+                in_ci_folder and path.suffix in (".yml", ".yaml", ".py", "", ".sh", ".cmd")):
             out.append(path)
     return out
 
@@ -208,8 +207,8 @@ def tap005(ctx: Context) -> list[Finding]:
         return []
     pf = p.project_file_rel
     out: list[Finding] = []
-    for key, decl in p.config_block.items():
-        key = str(key)
+    for raw_key, decl in p.config_block.items():
+        key = str(raw_key)
         line = p.doc.line("config", key)
         if not isinstance(decl, dict):
             continue  # shorthand: {default: v} for project keys, {value: v} for other namespaces
@@ -327,8 +326,8 @@ def tap006(ctx: Context) -> list[Finding]:
 def _declared(p: Project) -> dict[str, dict[str, Any]]:
     """Project keys declared in Pulumi.yaml, bare key -> declaration."""
     out: dict[str, dict[str, Any]] = {}
-    for key, decl in p.config_block.items():
-        key = str(key)
+    for raw_key, decl in p.config_block.items():
+        key = str(raw_key)
         if p.is_project_key(key):
             bare = key.split(":", 1)[1] if ":" in key else key
             out[bare] = decl if isinstance(decl, dict) else {"default": decl}
@@ -357,15 +356,15 @@ def tap007(ctx: Context) -> list[Finding]:
             out.append(finding("TAP007", rel, 1, f"{rel} must be a YAML mapping with a `config:` map"))
             continue
         config = stack.config
-        for key, value in config.items():
-            key = str(key)
+        for raw_key, value in config.items():
+            key = str(raw_key)
             line = stack.doc.line("config", key)
             if ":" in key and not CONFIG_KEY_RE.match(key):
                 out.append(finding("TAP007", rel, line,
                                    f"could not parse {key} as a configuration key (configuration keys should be "
                                    "of the form `<namespace>:<name>`)", "Write the key as `<namespace>:<name>`."))
                 continue
-            bare = key.split(":")[-1]
+            bare = key.rsplit(":", maxsplit=1)[-1]
             is_project = p.is_project_key(key)
             decl = declared.get(bare) if is_project else None
             if is_secure(value):

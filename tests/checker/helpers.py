@@ -7,9 +7,17 @@ pins the rule id, the file and the 1-based line.
 
 from __future__ import annotations
 
+import os
+import pickle
 import re
+import tempfile
 from functools import cache
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: each worker computes its own results
+    fcntl = None  # type: ignore[assignment]
 
 import tapcheck
 from tapcheck.findings import Report
@@ -28,8 +36,25 @@ def fixture(name: str) -> Path:
 
 @cache
 def run(name: str, synth: bool = True, stack: str | None = None) -> Report:
-    """``tapcheck.check`` on a fixture, once per process (synth runs are the expensive part)."""
-    return tapcheck.check(fixture(name), synth=synth, stack=stack, timeout=120.0)
+    """``tapcheck.check`` on a fixture, once per test run (synth runs are the expensive part).
+
+    Under pytest-xdist the workers share results through files keyed by the run's unique id, under a lock,
+    so each fixture is synthesised once per run whichever worker asks first.
+    """
+    uid = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if fcntl is None or not uid:
+        return tapcheck.check(fixture(name), synth=synth, stack=stack, timeout=120.0)
+    folder = Path(tempfile.gettempdir()) / f"tapcheck-tests-{uid}"
+    folder.mkdir(exist_ok=True)
+    key = f"{name}-{int(synth)}-{stack or ''}"
+    with (folder / f"{key}.lock").open("w", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        data = folder / f"{key}.pickle"
+        if data.is_file():
+            return pickle.loads(data.read_bytes())
+        report = tapcheck.check(fixture(name), synth=synth, stack=stack, timeout=120.0)
+        data.write_bytes(pickle.dumps(report))
+        return report
 
 
 def markers(root: Path) -> set[tuple[str, str, int]]:

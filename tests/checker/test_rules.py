@@ -6,9 +6,10 @@ Synth runs are cached per process (``helpers.run``), so each fixture is synthesi
 from __future__ import annotations
 
 import pytest
-
 from helpers import expected, fixture, located, run
+
 from tapcheck import RULES
+from tapcheck.rules.graph import is_production
 
 # rule -> fixtures whose markers the rule must reproduce exactly, with synth.
 SYNTH_CASES: dict[str, list[str]] = {
@@ -106,7 +107,8 @@ def test_tap005_quotes_pulumi_wording() -> None:
     messages = [f.message for f in run("TAP005-provider-default", synth=False).findings if f.rule == "TAP005"]
     assert messages[0] == ("Configuration key 'aws:region' is not namespaced by the project and should not define a "
                            "default value. Did you mean to use the 'value' attribute instead of 'default'?")
-    assert messages[1] == "Configuration key 'aws:profile' is not namespaced by the project and should not define a type"
+    assert messages[1] == ("Configuration key 'aws:profile' is not namespaced by the project and should not define a "
+                           "type")
     assert messages[2] == ("Configuration key 'aws:skipMetadataApiCheck' is namespaced and must provide an attribute "
                            "'value'")
 
@@ -124,9 +126,11 @@ def test_tap023_suggests_lookup() -> None:
     assert "aws.rds.get_engine_version" in item.fix
 
 
-def test_tap028_is_silent_for_production_stacks() -> None:
-    assert "TAP028" in run("TAP028-undestroyable").rules()
-    assert "TAP028" not in run("TAP028-undestroyable", stack="prod").rules()
+@pytest.mark.parametrize(("stack", "production"), [("prod", True), ("production", True), ("app-prod-eu", True),
+                                                   ("prod.eu", True), ("dev", False), ("producer", False),
+                                                   ("preprod", False)])
+def test_production_stack_names(stack: str, production: bool) -> None:
+    assert is_production(stack) is production
 
 
 def test_tap008_is_per_stack() -> None:

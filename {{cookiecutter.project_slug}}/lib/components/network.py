@@ -33,9 +33,13 @@ class NetworkArgs:
     production: bool
     log_retention_days: int
     kms_key_arn: pulumi.Input[str]
+    # AWS services private workloads reach without NAT (e.g. "ecr.api", "secretsmanager"): interface endpoints.
+    interface_endpoints: tuple[str, ...] = ()
 
     @classmethod
-    def from_settings(cls, settings: Settings, kms_key_arn: pulumi.Input[str]) -> "NetworkArgs":
+    def from_settings(
+        cls, settings: Settings, kms_key_arn: pulumi.Input[str], interface_endpoints: tuple[str, ...] = ()
+    ) -> "NetworkArgs":
         """Network inputs from the stack's configuration."""
         return cls(
             naming=settings.naming,
@@ -46,6 +50,7 @@ class NetworkArgs:
             production=settings.production,
             log_retention_days=settings.log_retention_days,
             kms_key_arn=kms_key_arn,
+            interface_endpoints=interface_endpoints,
         )
 
 
@@ -116,6 +121,7 @@ class Network(pulumi.ComponentResource):
             )
             for service in ("s3", "dynamodb")
         ]
+        self.interface_endpoints = self._interface_endpoints() if args.interface_endpoints else []
         self.flow_log_group, self.flow_log = self._flow_logs()
 
         self.outputs = {
@@ -158,6 +164,38 @@ class Network(pulumi.ComponentResource):
                 )
             )
         return gateways
+
+    def _interface_endpoints(self) -> list[aws.ec2.VpcEndpoint]:
+        # Private subnets without NAT reach these AWS APIs through endpoints; only HTTPS from inside the VPC.
+        naming = self._args.naming
+        group = aws.ec2.SecurityGroup(
+            naming.name("endpoints"),
+            vpc_id=self.vpc.id,
+            description="HTTPS from inside the VPC to AWS service endpoints",
+            opts=self._child,
+        )
+        aws.vpc.SecurityGroupIngressRule(
+            naming.name("endpoints-https"),
+            security_group_id=group.id,
+            cidr_ipv4=self._args.vpc_cidr,
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            opts=self._child,
+        )
+        return [
+            aws.ec2.VpcEndpoint(
+                naming.name(f"{service.replace('.', '-')}-endpoint"),
+                vpc_id=self.vpc.id,
+                service_name=f"com.amazonaws.{self._args.region}.{service}",
+                vpc_endpoint_type="Interface",
+                private_dns_enabled=True,
+                subnet_ids=[subnet.id for subnet in self.private_subnets],
+                security_group_ids=[group.id],
+                opts=self._child,
+            )
+            for service in self._args.interface_endpoints
+        ]
 
     def _flow_logs(self) -> tuple[aws.cloudwatch.LogGroup, aws.ec2.FlowLog]:
         naming = self._args.naming

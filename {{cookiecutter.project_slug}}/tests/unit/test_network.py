@@ -11,7 +11,13 @@ from tests.unit.conftest import RecordingMocks, deploy, policy
 VPC_CIDR = "10.0.0.0/16"
 
 
-def build_network(mocks: RecordingMocks, nat_gateway: bool = False, production: bool = False, az_count: int = 2):
+def build_network(
+    mocks: RecordingMocks,
+    nat_gateway: bool = False,
+    production: bool = False,
+    az_count: int = 2,
+    interface_endpoints: tuple[str, ...] = (),
+) -> RecordingMocks:
     """A network in us-east-1 with the given options, registered under `mocks`."""
     args = NetworkArgs(
         naming=Naming("tap", "test"),
@@ -22,6 +28,7 @@ def build_network(mocks: RecordingMocks, nat_gateway: bool = False, production: 
         production=production,
         log_retention_days=30,
         kms_key_arn="arn:aws:kms:us-east-1:123456789012:key/test",
+        interface_endpoints=interface_endpoints,
     )
     deploy(lambda: Network("network", args))
     return mocks
@@ -107,3 +114,24 @@ def test_nat_gateways_one_shared_or_one_per_zone_in_production(stack_mocks, prod
     assert len(gateways) == expected
     private_tables = [t for t in stack_mocks.of_type("aws:ec2/routeTable:RouteTable") if "private" in t.name]
     assert all(t.inputs["routes"][0]["natGatewayId"] in {g.id for g in gateways} for t in private_tables)
+
+
+def test_interface_endpoints_accept_https_from_inside_the_vpc_only(stack_mocks):
+    build_network(stack_mocks, interface_endpoints=("ecr.api", "secretsmanager"))
+    endpoints = [
+        e for e in stack_mocks.of_type("aws:ec2/vpcEndpoint:VpcEndpoint") if e.inputs["vpcEndpointType"] == "Interface"
+    ]
+    assert sorted(e.inputs["serviceName"] for e in endpoints) == [
+        "com.amazonaws.us-east-1.ecr.api",
+        "com.amazonaws.us-east-1.secretsmanager",
+    ]
+    assert all(e.inputs["privateDnsEnabled"] is True and len(e.inputs["subnetIds"]) == 2 for e in endpoints)
+    rule = stack_mocks.one("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+    assert (rule.inputs["cidrIpv4"], rule.inputs["fromPort"], rule.inputs["toPort"]) == (VPC_CIDR, 443, 443)
+
+
+def test_no_interface_endpoints_unless_asked(stack_mocks):
+    build_network(stack_mocks)
+    endpoints = stack_mocks.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
+    assert all(e.inputs["vpcEndpointType"] == "Gateway" for e in endpoints)
+    assert not stack_mocks.of_type("aws:ec2/securityGroup:SecurityGroup")

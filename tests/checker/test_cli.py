@@ -1,0 +1,94 @@
+"""CLI: exit codes, text and JSON output, --strict, --synth-out, --stack."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import fixture
+
+from tapcheck.cli import main, render_text
+from tapcheck.findings import Report, finding
+
+
+def test_clean_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(fixture("clean")), "--no-synth"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[-2:] == ["note: synth skipped (--no-synth): graph rules TAP010, TAP012-TAP015, "
+                                     "TAP020-TAP030 ran only their static parts", "no findings"]
+
+
+def test_errors_exit_one_with_compiler_style_text(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(fixture("TAP005-provider-default")), "--no-synth"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("Pulumi.yaml:8: TAP005 Configuration key 'aws:region' is not namespaced")
+    assert lines[1].startswith("    fix: Write `aws:region: <value>`")
+    assert lines[-1] == "3 errors, 0 warnings"
+
+
+def test_warnings_fail_only_with_strict(capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(fixture("TAP041-import-hacks"))
+    assert main([path, "--no-synth"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "0 errors, 3 warnings"
+    assert main([path, "--no-synth", "--strict"]) == 1
+
+
+@pytest.mark.parametrize("argv", [["/no/such/folder"], ["--format", "xml", "."], [], [".", "--timeout", "0"]])
+def test_bad_usage_exits_two(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 2
+    assert "error" in capsys.readouterr().err
+
+
+def test_a_file_is_not_a_project(tmp_path: Path) -> None:
+    path = tmp_path / "Pulumi.yaml"
+    path.write_text("name: x\nruntime: python\n", encoding="utf-8")
+    assert main([str(path)]) == 2
+
+
+def test_json_shape_and_synth_out(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out_file = tmp_path / "synth.json"
+    code = main([str(fixture("TAP012-no-stack-export")), "--format", "json", "--synth-out", str(out_file)])
+    assert code == 1
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {"findings", "synth"}
+    assert [f["rule"] for f in data["findings"]] == ["TAP012"]
+    assert set(data["findings"][0]) == {"rule", "severity", "path", "line", "message", "fix"}
+    assert data["findings"][0]["path"] == "__main__.py" and data["findings"][0]["line"] == 6
+    assert set(data["synth"]) == {"stack", "resources", "exports"}
+    assert data["synth"]["exports"]["environment_suffix"]["value"] == "dev"
+    written = json.loads(out_file.read_text(encoding="utf-8"))
+    assert written["project"] == "TapStack" and written["stack"] == "dev"
+    assert written["exports"]["environment_suffix"] == data["synth"]["exports"]["environment_suffix"]
+
+
+def test_json_without_synth_has_null_synth(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(fixture("TAP006-absolute-venv")), "--no-synth", "--format", "json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["synth"] is None
+    assert {(f["rule"], f["path"], f["line"]) for f in data["findings"]} == {
+        ("TAP006", "Pulumi.yaml", 5), ("TAP006", "Pulumi.yaml", 6)}
+
+
+def test_stack_option_selects_the_stack_file(capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(fixture("TAP028-undestroyable"))
+    assert main([path, "--stack", "prod", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["synth"]["stack"] == "prod"
+    assert not [f for f in data["findings"] if f["rule"] == "TAP028"]
+
+
+def test_module_entry_point_runs() -> None:
+    proc = subprocess.run([sys.executable, "-m", "tapcheck", str(fixture("TAP002-missing-main")), "--no-synth"],
+                          capture_output=True, text=True, timeout=60, check=False,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert proc.returncode == 1
+    assert proc.stdout.startswith("Pulumi.yaml:3: TAP002 project 'main' could not be read")
+
+
+def test_render_text_counts_singular_and_plural() -> None:
+    report = Report(findings=[finding("TAP027", "a.py", 3, "m"), finding("TAP020", "b.py", 1, "n")])
+    assert render_text(report).splitlines()[-1] == "1 error, 1 warning"
+    assert render_text(report).splitlines()[0] == "a.py:3: TAP027 m"

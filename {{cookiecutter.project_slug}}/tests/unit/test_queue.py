@@ -1,0 +1,70 @@
+"""The queue: poison messages go to a dead-letter queue; both are KMS-encrypted and refuse plain HTTP."""
+
+import json
+
+import pytest
+
+from lib.components.queue import Queue, QueueArgs
+from lib.naming import Naming
+from tests.unit.conftest import RecordingMocks, deploy, policy
+
+KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/test"
+QUEUE = "aws:sqs/queue:Queue"
+
+
+def build_queue(mocks: RecordingMocks, **kwargs) -> RecordingMocks:
+    """A queue and its dead-letter queue, registered under `mocks`."""
+    deploy(lambda: Queue("queue", QueueArgs(naming=Naming("tap", "test"), kms_key_arn=KEY_ARN, **kwargs)))
+    return mocks
+
+
+def queues(mocks: RecordingMocks):
+    """The work queue and the dead-letter queue."""
+    by_name = {queue.name: queue for queue in mocks.of_type(QUEUE)}
+    return by_name["tap-queue-test"], by_name["tap-dlq-test"]
+
+
+@pytest.mark.parametrize(("kwargs", "receives"), [({}, 5), ({"max_receive_count": 3}, 3)])
+def test_failed_messages_move_to_the_dead_letter_queue(stack_mocks, kwargs, receives):
+    build_queue(stack_mocks, **kwargs)
+    queue, dead_letter = queues(stack_mocks)
+    redrive = json.loads(queue.inputs["redrivePolicy"])
+    assert redrive == {"deadLetterTargetArn": dead_letter.state["arn"], "maxReceiveCount": receives}
+    assert "redrivePolicy" not in dead_letter.inputs
+
+
+def test_only_the_work_queue_may_redrive_into_the_dead_letter_queue(stack_mocks):
+    build_queue(stack_mocks)
+    queue, dead_letter = queues(stack_mocks)
+    allow = stack_mocks.one("aws:sqs/redriveAllowPolicy:RedriveAllowPolicy")
+    assert allow.inputs["queueUrl"] == dead_letter.state["url"]
+    assert json.loads(allow.inputs["redriveAllowPolicy"]) == {
+        "redrivePermission": "byQueue",
+        "sourceQueueArns": [queue.state["arn"]],
+    }
+
+
+def test_both_queues_are_encrypted_with_the_stack_key(stack_mocks):
+    build_queue(stack_mocks)
+    for queue in queues(stack_mocks):
+        assert queue.inputs["kmsMasterKeyId"] == KEY_ARN
+        assert queue.inputs["kmsDataKeyReusePeriodSeconds"] == 300
+
+
+def test_retention_is_four_days_and_fourteen_for_dead_letters(stack_mocks):
+    build_queue(stack_mocks)
+    queue, dead_letter = queues(stack_mocks)
+    assert queue.inputs["messageRetentionSeconds"] == 4 * 86400
+    assert dead_letter.inputs["messageRetentionSeconds"] == 14 * 86400
+
+
+def test_both_queues_deny_requests_without_tls(stack_mocks):
+    build_queue(stack_mocks)
+    policies = {p.inputs["queueUrl"]: policy(p) for p in stack_mocks.of_type("aws:sqs/queuePolicy:QueuePolicy")}
+    for queue in queues(stack_mocks):
+        (statement,) = policies[queue.state["url"]]["Statement"]
+        assert statement["Effect"] == "Deny"
+        assert statement["Principal"] == "*"
+        assert statement["Action"] == "sqs:*"
+        assert statement["Resource"] == queue.state["arn"]
+        assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
