@@ -46,8 +46,12 @@ PLACED_IN_VPC = {
     "cache": "ElastiCache runs in the VPC's private subnets",
 }
 
+# Control characters, Unicode line/paragraph separators (YAML folds them) and unassigned code points.
+UNSAFE_CATEGORIES = ("Cc", "Cs", "Cn", "Zl", "Zp")
+
+
 def _has_control(value: str, allowed: str = "") -> bool:
-    return any(unicodedata.category(char) == "Cc" and char not in allowed for char in value)
+    return any(unicodedata.category(char) in UNSAFE_CATEGORIES and char not in allowed for char in value)
 
 
 def _text(field: str, value: str, limit: int, multiline: bool = False) -> list[str]:

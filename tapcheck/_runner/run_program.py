@@ -14,6 +14,7 @@ import asyncio
 import importlib
 import importlib.util
 import inspect
+import itertools
 import json
 import os
 import runpy
@@ -59,9 +60,9 @@ class _Sites:
             self._cache[filename] = full if inside else None
         return self._cache[filename]
 
-    def here(self, depth: int = 2) -> dict[str, Any] | None:
-        """The innermost project frame on the current stack."""
-        frame = sys._getframe(depth)
+    def here(self) -> dict[str, Any] | None:
+        """The innermost project frame on the current stack (this runner's own frames are excluded)."""
+        frame = inspect.currentframe()
         while frame is not None:
             path = self.project_file(frame.f_code.co_filename)
             if path is not None:
@@ -157,7 +158,8 @@ def main(argv: list[str]) -> int:
     paths = sysconfig.get_paths()  # the interpreter's own libraries are never "project" frames
     sites = _Sites(job["root"], [job["package_dir"], *{paths[k] for k in ("stdlib", "platstdlib", "purelib",
                                                                           "platlib") if k in paths}])
-    resource_sites: dict[tuple[str, str], list[Any]] = {}
+    resource_sites: dict[tuple[str, str], list[Any]] = {}  # (type, name) -> [(construction seq, site)]
+    counter = itertools.count()
     classes: dict[tuple[str, str], Any] = {}
     export_sites: dict[str, Any] = {}
     asset_sites: dict[str, Any] = {}
@@ -168,7 +170,7 @@ def main(argv: list[str]) -> int:
 
     def resource_init(self: Any, t: str, name: str, *args: Any, **kwargs: Any) -> None:
         key = (t, name)
-        resource_sites.setdefault(key, []).append(sites.here())
+        resource_sites.setdefault(key, []).append((next(counter), sites.here()))
         classes.setdefault(key, type(self))
         original_init(self, t, name, *args, **kwargs)
 
@@ -256,10 +258,11 @@ def main(argv: list[str]) -> int:
         key = (record["type"], record["name"])
         index = seen.get(key, 0)
         seen[key] = index + 1
-        found = resource_sites.get(key) or []
-        record["site"] = found[index] if index < len(found) else (found[-1] if found else None)
+        found = resource_sites.get(key) or [(1 << 30, None)]
+        record["seq"], record["site"] = found[min(index, len(found) - 1)]
         record["taggable"] = _accepts_tags(classes.get(key))
         record.setdefault("inputs", {})
+    records.sort(key=lambda r: r["seq"])  # construction order: registration order depends on threads
     result["resources"] = records
     result["exports"] = exports
     result["asset_sites"] = asset_sites

@@ -203,30 +203,26 @@ def tap020_static(ctx: Context) -> list[Finding]:
            "it with `pulumi.Config().require_secret(...)`, or use `manage_master_user_password=True`.")
     for src in program_sources(p):
         rel = p.rel(src.path)
-        seen_lines: set[int] = set()
-
-        def add(line: int, what: str, value: str, rel: str = rel, seen_lines: set[int] = seen_lines) -> None:
-            if line not in seen_lines:
-                seen_lines.add(line)
-                out.append(finding("TAP020", rel, line, f"{what} is the literal string '{_mask(value)}': the secret "
-                                                        "is stored in the repository and the state", fix))
-
+        hits: dict[int, tuple[str, str]] = {}
         for node in ast.walk(src.tree):  # type: ignore[arg-type]
             if isinstance(node, ast.Call):
                 for keyword in node.keywords:
                     value = literal_secret(keyword.value)
                     if keyword.arg and value and looks_secret(keyword.arg):
-                        add(keyword.value.lineno, f"`{keyword.arg}=`", value)
+                        hits.setdefault(keyword.value.lineno, (f"`{keyword.arg}=`", value))
                 if dotted(node.func).endswith("Output.secret") and node.args:
                     value = literal_secret(node.args[0])
                     if value:
-                        add(node.lineno, "a pulumi.Output.secret(...) value", value)
+                        hits.setdefault(node.lineno, ("a pulumi.Output.secret(...) value", value))
             elif isinstance(node, ast.Dict):
                 for key, val in zip(node.keys, node.values, strict=True):
                     if isinstance(key, ast.Constant) and isinstance(key.value, str) and looks_secret(key.value):
                         value = literal_secret(val)
                         if value:
-                            add(val.lineno, f"the '{key.value}' entry", value)
+                            hits.setdefault(val.lineno, (f"the '{key.value}' entry", value))
+        out += [finding("TAP020", rel, line, f"{what} is the literal string '{_mask(value)}': the secret is stored "
+                                             "in the repository and the state", fix)
+                for line, (what, value) in sorted(hits.items())]
     return out
 
 
