@@ -22,7 +22,7 @@ COMPONENTS = (
 SHARED_FILES = {
     "lib/components/load_balancer.py": ("ecs", "asg"),
     "tests/unit/test_load_balancer.py": ("ecs", "asg"),
-    "tests/integration/test_load_balancer.py": ("ecs", "asg"),
+    "tests/integration/test_load_balancer.py": ("ecs",),  # the Auto Scaling group's own test reads its asg_* keys
     "lib/lambdas/migrations": ("migrations",),
     "migrations": ("migrations",),
     "lib/lambdas/webhook": ("lambda_api",),
@@ -40,6 +40,8 @@ CI_FILES = {"github": [".github"]}
 LICENSES = ("Apache-2.0", "MIT", "Proprietary")
 PRODUCTION_STACKS = ("prod", "production")
 PRODUCTION_LOG_RETENTION_DAYS = 365
+# A pinned, non-root image listening on the service's port, until the stack files name the team's own.
+STARTER_CONTAINER_IMAGE = "public.ecr.aws/nginx/nginx-unprivileged:1.27-alpine"
 # Context entries that describe this machine, not the project: never recorded.
 LOCAL_KEYS = ("_output_dir", "_repo_dir", "_checkout")
 
@@ -92,28 +94,28 @@ def stack_names(value: str) -> list[str]:
     return [name.strip() for name in value.split(",") if name.strip()]
 
 
-def stack_file(project_name: str, region: str, stack: str) -> str:
+def stack_file(answers: dict[str, object], stack: str) -> str:
     """The content of Pulumi.<stack>.yaml: provider settings and the keys that differ per stack."""
+    project = answers["pulumi_project"]
     lines = [
         f"# Stack {stack!r}. Project keys are namespaced with the project name from Pulumi.yaml;",
         "# defaults for keys not set here are declared in Pulumi.yaml.",
         "config:",
-        f"  aws:region: {region}",
-        f"  {project_name}:environmentSuffix: {stack}",
+        f"  aws:region: {answers['aws_region']}",
+        f"  {project}:environmentSuffix: {stack}",
     ]
     if stack in PRODUCTION_STACKS:
-        lines += [
-            f"  {project_name}:production: true",
-            f"  {project_name}:logRetentionDays: {PRODUCTION_LOG_RETENTION_DAYS}",
-        ]
+        lines += [f"  {project}:production: true", f"  {project}:logRetentionDays: {PRODUCTION_LOG_RETENTION_DAYS}"]
+    if answers["ecs"]:
+        lines += ["  # Your service's image, pinned by tag or digest. This one answers on 8080 as a non-root user.",
+                  f"  {project}:containerImage: {STARTER_CONTAINER_IMAGE}"]
     return "\n".join(lines) + "\n"
 
 
 def write_stack_files(project: Path, answers: dict[str, object]) -> None:
     """One Pulumi.<stack>.yaml per stack answered."""
     for stack in stack_names(str(answers["stacks"])):
-        text = stack_file(str(answers["pulumi_project"]), str(answers["aws_region"]), stack)
-        (project / f"Pulumi.{stack}.yaml").write_text(text, encoding="utf-8")
+        (project / f"Pulumi.{stack}.yaml").write_text(stack_file(answers, stack), encoding="utf-8")
 
 
 def template_commit(answers: dict[str, object]) -> str | None:

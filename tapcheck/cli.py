@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -72,6 +73,10 @@ def main(argv: list[str] | None = None) -> int:
         else:
             Path(args.synth_out).write_text(json.dumps(report.synth, indent=2, default=str) + "\n",
                                             encoding="utf-8")
-    print(report.to_json() if args.format == "json" else render_text(report))
+    try:
+        print(report.to_json() if args.format == "json" else render_text(report))
+        sys.stdout.flush()
+    except BrokenPipeError:  # `| head`: the reader left; exit quietly (Python docs, "Note on SIGPIPE")
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     failed = bool(report.errors) or (args.strict and bool(report.warnings))
     return 1 if failed else 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 AUTONAME_SUFFIX = 8  # "-" + 7 random characters
 
@@ -59,8 +60,8 @@ _LB = NameLimit("load balancer", "name", 32, 1, r"[A-Za-z0-9-]", "letters, digit
                 source="pulumi-aws docstring")
 _TG = NameLimit("target group", "name", 32, 1, r"[A-Za-z0-9-]", "letters, digits and '-'", no_edge_dash=True,
                 source="pulumi-aws resources.go AutoName('name', 32, '-')")
-_RDS = dict(chars=r"[a-z0-9-]", described="lowercase letters, digits and '-'", start_letter=True,
-            no_double_dash=True, source="TF validators; 63 from AWS docs")
+_RDS: dict[str, Any] = {"chars": r"[a-z0-9-]", "described": "lowercase letters, digits and '-'",
+                        "start_letter": True, "no_double_dash": True, "source": "TF validators; 63 from AWS docs"}
 
 #: type token -> limit row.
 NAME_LIMITS: dict[str, NameLimit] = {
@@ -79,11 +80,11 @@ NAME_LIMITS: dict[str, NameLimit] = {
     "aws:lambda/function:Function": NameLimit("Lambda function", "name", 64, 1,
                                               source="TF validFunctionName; 64 from AWS API docs"),
     "aws:rds/cluster:Cluster": NameLimit("RDS cluster identifier", "clusterIdentifier", 63, 1, no_edge_dash=True,
-                                         **_RDS),  # type: ignore[arg-type]
+                                         **_RDS),
     "aws:rds/instance:Instance": NameLimit("RDS instance identifier", "identifier", 63, 1, no_edge_dash=True,
-                                           **_RDS),  # type: ignore[arg-type]
+                                           **_RDS),
     "aws:rds/clusterInstance:ClusterInstance": NameLimit("RDS instance identifier", "identifier", 63, 1,
-                                                         no_edge_dash=True, **_RDS),  # type: ignore[arg-type]
+                                                         no_edge_dash=True, **_RDS),
     "aws:elasticache/replicationGroup:ReplicationGroup": NameLimit(
         "ElastiCache replication group id", "replicationGroupId", 40, 1, r"[0-9A-Za-z-]", "letters, digits and '-'",
         start_letter=True, no_double_dash=True, no_edge_dash=True, source="TF validateReplicationGroupID"),

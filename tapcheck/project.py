@@ -79,6 +79,11 @@ class PySource:
     tree: ast.Module | None
     lines: list[str] = field(default_factory=list)
 
+    @cached_property
+    def nodes(self) -> list[ast.AST]:
+        """Every AST node, walked once and shared by all rules (the static rules' main cost)."""
+        return list(ast.walk(self.tree)) if self.tree is not None else []
+
 
 def normalize_tag(key: str) -> str:
     """Tag keys compare case-insensitively, ignoring ``-`` and ``_`` (``cost-center`` == ``CostCenter``)."""
@@ -109,6 +114,7 @@ class Project:
         self.root = path.resolve()
         self._requested_stack = stack
         self._sources: dict[Path, PySource | None] = {}
+        self._rel: dict[str, str] = {}
         self.project_file: Path | None = None
         self.doc: YamlDoc | None = None
         self.load_error: YamlError | None = None
@@ -130,6 +136,12 @@ class Project:
     # ----- paths -----------------------------------------------------------------------------------------
     def rel(self, path: Path | str) -> str:
         """Path relative to the project root, POSIX style (absolute when outside the project)."""
+        key = str(path)
+        if key not in self._rel:
+            self._rel[key] = self._relative(path)
+        return self._rel[key]
+
+    def _relative(self, path: Path | str) -> str:
         target = Path(path)
         if not target.is_absolute():
             target = self.root / target
@@ -287,6 +299,11 @@ class Project:
             return "dev"
         return next(iter(self.stacks), "dev")
 
+    def declared_types(self) -> dict[str, str]:
+        """Namespaced project key -> ``type`` declared in Pulumi.yaml."""
+        return {self.namespaced(str(k)): d["type"] for k, d in self.config_block.items()
+                if isinstance(d, dict) and isinstance(d.get("type"), str)}
+
     def namespaced(self, key: str) -> str:
         """Facts 3.2: a stack-file key without ``:`` belongs to the project."""
         return key if ":" in key else f"{self.name or 'project'}:{key}"
@@ -324,7 +341,9 @@ class Project:
             return True
         if (folder / "pyvenv.cfg").is_file():
             return True
-        return folder.resolve() == _OWN_PACKAGE
+        # The checker itself (this copy, or another copy vendored at the project root) is not project code.
+        return folder.resolve() == _OWN_PACKAGE or (
+            (folder / "catalog.py").is_file() and (folder / "_runner" / "run_program.py").is_file())
 
     def _excluded(self, rel: str) -> bool:
         return any(fnmatch.fnmatch(rel, pattern) or rel.startswith(pattern.rstrip("/") + "/")
@@ -370,7 +389,7 @@ class Project:
     def uses_aws(self) -> bool:
         """True when any project file imports ``pulumi_aws``."""
         for src in self.sources():
-            for node in ast.walk(src.tree):  # type: ignore[arg-type]
+            for node in src.nodes:
                 if isinstance(node, ast.Import) and any(a.name.split(".")[0] == "pulumi_aws" for a in node.names):
                     return True
                 if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "pulumi_aws":
@@ -382,12 +401,15 @@ class Project:
         return path.suffix == ".py" and (path.name.startswith("test_") or path.stem.endswith("_test"))
 
 
-def config_to_env(values: dict[str, Any], secure: set[str]) -> tuple[str, str]:
-    """``PULUMI_CONFIG`` / ``PULUMI_CONFIG_SECRET_KEYS`` JSON as the CLI sends them: strings, objects as JSON."""
+def config_to_env(values: dict[str, Any], secure: set[str],
+                  types: dict[str, str] | None = None) -> tuple[str, str]:
+    """``PULUMI_CONFIG`` / ``PULUMI_CONFIG_SECRET_KEYS`` JSON as the CLI sends them: strings, objects as JSON.
+    ``secure:`` values get a placeholder of the declared type (``types``: namespaced key -> Pulumi.yaml type)."""
     out: dict[str, str] = {}
+    typed = {"integer": "1", "boolean": "true", "array": "[]", "object": "{}"}
     for key, value in values.items():
         if key in secure:
-            out[key] = placeholder_secret(key)
+            out[key] = typed.get((types or {}).get(key, ""), placeholder_secret(key))
         elif isinstance(value, bool):
             out[key] = "true" if value else "false"
         elif isinstance(value, (dict, list)):

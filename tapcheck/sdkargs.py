@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import functools
 import importlib
 import importlib.util
 import inspect
@@ -33,10 +34,10 @@ _ROOT = "pulumi_aws"
 
 
 # ----- collecting dict literals from the program (checker side, AST only) -------------------------------------
-def _aliases(tree: ast.Module) -> dict[str, tuple[str, ...]]:
+def _aliases(nodes: list[ast.AST]) -> dict[str, tuple[str, ...]]:
     """Local name -> path inside pulumi_aws: ``aws`` -> (), ``wafv2`` -> ("wafv2",), ``WebAcl`` -> (.., "WebAcl")."""
     names: dict[str, tuple[str, ...]] = {}
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 parts = alias.name.split(".")
@@ -53,7 +54,8 @@ def _aliases(tree: ast.Module) -> dict[str, tuple[str, ...]]:
     return names
 
 
-def _dotted(node: ast.AST) -> list[str] | None:
+def dotted_parts(node: ast.AST) -> list[str] | None:
+    """``aws.wafv2.WebAcl`` -> ["aws", "wafv2", "WebAcl"]; None for anything but a name/attribute chain."""
     parts: list[str] = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)
@@ -85,14 +87,14 @@ def collect(project: Project) -> list[dict[str, Any]]:
     for src in project.sources():
         if project.is_test_file(src.path) or src.tree is None:
             continue
-        aliases = _aliases(src.tree)
+        aliases = _aliases(src.nodes)
         if not aliases:
             continue
         rel = project.rel(src.path)
-        for node in ast.walk(src.tree):
+        for node in src.nodes:
             if not isinstance(node, ast.Call):
                 continue
-            dotted = _dotted(node.func)
+            dotted = dotted_parts(node.func)
             if not dotted or dotted[0] not in aliases:
                 continue
             target = (*aliases[dotted[0]], *dotted[1:])
@@ -117,6 +119,7 @@ def sdk_available() -> bool:
 
 
 # ----- resolving against the SDK (runs wherever pulumi_aws is importable) ---------------------------------------
+@functools.cache
 def _params(cls: Any) -> dict[str, Any]:
     init = getattr(cls, "_internal_init", None) or cls.__init__
     try:
@@ -127,6 +130,7 @@ def _params(cls: Any) -> dict[str, Any]:
             if name not in _SKIP_PARAMS and p.kind is not inspect.Parameter.VAR_KEYWORD}
 
 
+@functools.cache
 def _args_class(annotation: Any, owner: Any) -> Any:
     """The ``*Args`` class an annotation names (None for scalars, maps and unknown shapes)."""
     text = repr(annotation)

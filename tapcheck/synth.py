@@ -64,7 +64,8 @@ def choose_interpreter(project: Project, python: str | None = None) -> tuple[str
 def _environment(project: Project, stack: str, venv: Path | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED_ENV and not k.startswith("PULUMI_CONFIG")}
     values, secure = project.effective_config(stack)
-    env["PULUMI_CONFIG"], env["PULUMI_CONFIG_SECRET_KEYS"] = config_to_env(values, secure)
+    env["PULUMI_CONFIG"], env["PULUMI_CONFIG_SECRET_KEYS"] = config_to_env(values, secure,
+                                                                           project.declared_types())
     env["PYTHONDONTWRITEBYTECODE"] = "1"  # keep the project folder clean; no effect on imports
     env["PYTHONUNBUFFERED"] = "1"
     if venv is not None:  # an activated environment, as the pip toolchain runs it

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-Path_ = tuple[Any, ...]
+KeyPath = tuple[Any, ...]
 
 
 class YamlError(Exception):
@@ -24,7 +24,7 @@ class YamlDoc:
     """Plain data plus ``lines``: key path (keys and list indices) -> 1-based line of that key or item."""
 
     data: Any
-    lines: dict[Path_, int] = field(default_factory=dict)
+    lines: dict[KeyPath, int] = field(default_factory=dict)
 
     def line(self, *path: Any, default: int = 1) -> int:
         """Line of the deepest known prefix of ``path`` (so a missing child points at its parent)."""
@@ -35,7 +35,7 @@ class YamlDoc:
         return default
 
 
-def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> None:
+def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int]) -> None:
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
@@ -55,7 +55,7 @@ def load_yaml(text: str) -> YamlDoc:
         if node is None:
             return YamlDoc(None)
         data = loader.construct_document(node)
-        lines: dict[Path_, int] = {}
+        lines: dict[KeyPath, int] = {}
         _walk(node, (), lines)
         return YamlDoc(data, lines)
     except yaml.MarkedYAMLError as exc:

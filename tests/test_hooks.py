@@ -61,7 +61,8 @@ def test_unicode_owner_is_a_valid_tag_value():
 
 @pytest.mark.parametrize("stack", ["prod", "production"])
 def test_production_stack_files_set_production_values(stack):
-    config = yaml.safe_load(post.stack_file("TapStack", "eu-west-1", stack))["config"]
+    answers = DEFAULTS | {"aws_region": "eu-west-1"}
+    config = yaml.safe_load(post.stack_file(answers, stack))["config"]
     assert config == {
         "aws:region": "eu-west-1",
         "TapStack:environmentSuffix": stack,
@@ -71,8 +72,15 @@ def test_production_stack_files_set_production_values(stack):
 
 
 def test_other_stack_files_rely_on_pulumi_yaml_defaults():
-    config = yaml.safe_load(post.stack_file("TapStack", "us-east-1", "staging"))["config"]
+    config = yaml.safe_load(post.stack_file(DEFAULTS, "staging"))["config"]
     assert config == {"aws:region": "us-east-1", "TapStack:environmentSuffix": "staging"}
+
+
+def test_ecs_stacks_name_a_pinned_container_image():
+    config = yaml.safe_load(post.stack_file(DEFAULTS | {"ecs": True}, "dev"))["config"]
+    image = config["TapStack:containerImage"]
+    assert image == post.STARTER_CONTAINER_IMAGE
+    assert not image.endswith(":latest") and ":" in image.rsplit("/", 1)[-1]
 
 
 def test_record_has_no_machine_paths_and_is_left_to_cruft_under_cruft(tmp_path):

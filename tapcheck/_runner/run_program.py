@@ -47,14 +47,14 @@ class _Sites:
     """Maps objects created by the program to the innermost project frame that created them."""
 
     def __init__(self, root: str, excluded: list[str]) -> None:
-        self.root = os.path.normcase(os.path.abspath(root)) + os.sep
-        self.excluded = [os.path.normcase(os.path.abspath(e)) + os.sep for e in excluded]
+        self.root = os.path.normcase(os.path.realpath(root)) + os.sep
+        self.excluded = [os.path.normcase(os.path.realpath(e)) + os.sep for e in excluded]
         self._cache: dict[str, str | None] = {}
 
     def project_file(self, filename: str) -> str | None:
         """Absolute path when ``filename`` is a project source file (not a dependency), else None."""
         if filename not in self._cache:
-            full = os.path.normcase(os.path.abspath(filename))
+            full = os.path.normcase(os.path.realpath(filename))
             inside = full.startswith(self.root) and f"{os.sep}site-packages{os.sep}" not in full
             inside = inside and not any(full.startswith(e) for e in self.excluded)
             self._cache[filename] = full if inside else None
@@ -129,16 +129,138 @@ def _format_error(exc: BaseException, sites: _Sites) -> dict[str, Any]:
             "traceback": "Traceback (most recent call last):\n" + user_tb + "\n".join(message)}
 
 
+class _Recorder:
+    """Everything the program builds, with the project line that built it.
+
+    Wraps ``Resource.__init__``, ``pulumi.export`` and file assets to note their construction sites, and
+    provides a mock monitor/mocks pair that records each registration (duplicates included) with its inputs,
+    options, provider, parent and dependencies.
+    """
+
+    def __init__(self, pulumi: Any, rpc: Any, sites: _Sites) -> None:
+        self.pulumi, self.rpc, self.sites = pulumi, rpc, sites
+        self.resource_sites: dict[tuple[str, str], list[Any]] = {}  # (type, name) -> [(construction seq, site)]
+        self.classes: dict[tuple[str, str], Any] = {}
+        self.export_sites: dict[str, Any] = {}
+        self.asset_sites: dict[str, Any] = {}
+        self.records: list[dict[str, Any]] = []
+        self.local = threading.local()
+        self.counter = itertools.count()
+
+    def install(self) -> None:
+        """Wrap the SDK entry points the program calls (only in this throw-away process)."""
+        pulumi, recorder = self.pulumi, self
+        original_init, original_export = pulumi.Resource.__init__, pulumi.export
+
+        def resource_init(self: Any, t: str, name: str, *args: Any, **kwargs: Any) -> None:
+            key = (t, name)
+            recorder.resource_sites.setdefault(key, []).append((next(recorder.counter), recorder.sites.here()))
+            recorder.classes.setdefault(key, type(self))
+            original_init(self, t, name, *args, **kwargs)
+
+        def export(name: str, value: Any) -> None:
+            recorder.export_sites.setdefault(name, recorder.sites.here())
+            original_export(name, value)
+
+        pulumi.Resource.__init__ = resource_init
+        pulumi.export = export
+        for asset_cls in (pulumi.FileAsset, pulumi.FileArchive):
+            def asset_init(self: Any, path: Any, _orig: Any = asset_cls.__init__) -> None:
+                recorder.asset_sites.setdefault(str(path), recorder.sites.here())
+                _orig(self, path)
+
+            asset_cls.__init__ = asset_init
+
+    def monitor_and_mocks(self, mock_monitor: type, aws_mocks: type) -> tuple[Any, Any]:
+        """The SDK's mock monitor and AwsMocks, subclassed to record each registration."""
+        recorder, rpc = self, self.rpc
+
+        class RecordingMonitor(mock_monitor):  # type: ignore[misc, valid-type]
+            """Notes the registration request; the mocks below add the inputs and computed outputs."""
+
+            def RegisterResource(self, request: Any) -> Any:  # pylint: disable=invalid-name  # gRPC name
+                """Record, then register as the SDK's mock monitor does."""
+                deps = set(request.dependencies) | {u for d in request.propertyDependencies.values() for u in d.urns}
+                record = {"type": request.type, "name": request.name,
+                          "urn": self.make_urn(request.parent, request.type, request.name),
+                          "parent": request.parent or None, "provider": request.provider or None,
+                          "custom": request.custom, "dependencies": sorted(deps),
+                          "options": {"protect": bool(request.protect),
+                                      "retainOnDelete": bool(request.retainOnDelete)}}
+                recorder.local.current = record
+                try:
+                    return super().RegisterResource(request)
+                finally:
+                    recorder.local.current = None
+                    if request.type != "pulumi:pulumi:Stack":
+                        recorder.records.append(record)
+
+        class RecordingMocks(aws_mocks):  # type: ignore[misc, valid-type]
+            """AwsMocks that copy the inputs and outputs into the current registration record."""
+
+            def new_resource(self, args: Any) -> Any:
+                """Answer as AwsMocks does; remember what went in and came out."""
+                record = getattr(recorder.local, "current", None)
+                rid, state = super().new_resource(args)
+                if record is not None:
+                    record["inputs"] = _plain(args.inputs, rpc)
+                    record["id"] = rid
+                    record["outputs"] = _plain({k: v for k, v in state.items() if k not in args.inputs}, rpc)
+                return rid, state
+
+        mocks = RecordingMocks()
+        return RecordingMonitor(mocks), mocks
+
+    def resources(self) -> list[dict[str, Any]]:
+        """Records in construction order, each with its site and whether its class takes ``tags``."""
+        seen: dict[tuple[str, str], int] = {}
+        for record in self.records:
+            key = (record["type"], record["name"])
+            index = seen.get(key, 0)
+            seen[key] = index + 1
+            found = self.resource_sites.get(key) or [(1 << 30, None)]
+            record["seq"], record["site"] = found[min(index, len(found) - 1)]
+            record["taggable"] = _accepts_tags(self.classes.get(key))
+            record.setdefault("inputs", {})
+        return sorted(self.records, key=lambda r: r["seq"])  # registration order depends on threads
+
+    def exports(self, loop: asyncio.AbstractEventLoop) -> dict[str, Any]:
+        """Stack outputs resolved (facts 5.4): value, secret flag, and the line that exported them."""
+        exports: dict[str, Any] = {}
+        root = self.pulumi.runtime.get_root_resource()
+        for name, value in (getattr(root, "outputs", None) or {}).items():
+            site = self.export_sites.get(name)
+            try:
+                output = self.pulumi.Output.from_input(value)
+                resolved = loop.run_until_complete(output.future())
+                is_secret = bool(loop.run_until_complete(output.is_secret()))
+                exports[name] = {"value": _plain(resolved, self.rpc), "secret": is_secret, "site": site}
+            except Exception as exc:  # pylint: disable=broad-exception-caught  # recorded, not fatal
+                exports[name] = {"value": None, "secret": False, "site": site, "error": f"{type(exc).__name__}: {exc}"}
+        return exports
+
+
+def _run_program(job: dict[str, Any], loop: asyncio.AbstractEventLoop, run_pulumi_func: Any,
+                 sites: _Sites) -> dict[str, Any] | None:
+    """``os.chdir(pwd)``, ``sys.argv = [PROGRAM]``, ``runpy.run_path(PROGRAM)`` (facts 1.2); the error, if any."""
+    program = job["program"]
+    try:
+        os.chdir(job["pwd"])
+        sys.argv = [program]
+        loop.run_until_complete(run_pulumi_func(lambda: runpy.run_path(program, run_name="__main__")))
+    except SystemExit as exc:  # sys.exit(0) ends the program normally; any other code is a failure
+        return None if exc.code in (None, 0) else _format_error(exc, sites)
+    except Exception as exc:  # pylint: disable=broad-exception-caught  # any failure is a finding
+        return _format_error(exc, sites)
+    return None
+
+
 def main(argv: list[str]) -> int:
     """Run the job described in ``argv[1]`` and write the record to ``argv[2]``."""
     job = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
     out_path = Path(argv[2])
     result: dict[str, Any] = {"status": "error", "stack": job["stack"], "project": job["project"],
                               "resources": [], "exports": {}, "error": None, "sdk_findings": None}
-
-    def write() -> None:
-        out_path.write_text(json.dumps(result, default=str), encoding="utf-8")
-
     try:  # imported here, not at the top: a missing SDK is reported, not a crash
         pulumi = importlib.import_module("pulumi")
         rpc = importlib.import_module("pulumi.runtime.rpc")
@@ -146,127 +268,29 @@ def main(argv: list[str]) -> int:
         run_pulumi_func = importlib.import_module("pulumi.runtime.stack").run_pulumi_func
     except ImportError as exc:
         result.update(status="no-pulumi", error={"message": f"{type(exc).__name__}: {exc}", "location": None})
-        write()
+        out_path.write_text(json.dumps(result), encoding="utf-8")
         return 0
 
     package = _load_package(job["package_dir"])
-    mocks_module = importlib.import_module(f"{package.__name__}.mocks")
     if job.get("sdk_usages"):
-        sdkargs = importlib.import_module(f"{package.__name__}.sdkargs")
-        result["sdk_findings"] = sdkargs.unknown_keys(job["sdk_usages"])
-
+        result["sdk_findings"] = importlib.import_module(f"{package.__name__}.sdkargs").unknown_keys(job["sdk_usages"])
     paths = sysconfig.get_paths()  # the interpreter's own libraries are never "project" frames
-    sites = _Sites(job["root"], [job["package_dir"], *{paths[k] for k in ("stdlib", "platstdlib", "purelib",
-                                                                          "platlib") if k in paths}])
-    resource_sites: dict[tuple[str, str], list[Any]] = {}  # (type, name) -> [(construction seq, site)]
-    counter = itertools.count()
-    classes: dict[tuple[str, str], Any] = {}
-    export_sites: dict[str, Any] = {}
-    asset_sites: dict[str, Any] = {}
-    records: list[dict[str, Any]] = []
-    local = threading.local()
-
-    original_init = pulumi.Resource.__init__
-
-    def resource_init(self: Any, t: str, name: str, *args: Any, **kwargs: Any) -> None:
-        key = (t, name)
-        resource_sites.setdefault(key, []).append((next(counter), sites.here()))
-        classes.setdefault(key, type(self))
-        original_init(self, t, name, *args, **kwargs)
-
-    pulumi.Resource.__init__ = resource_init  # type: ignore[method-assign]
-
-    original_export = pulumi.export
-
-    def export(name: str, value: Any) -> None:
-        export_sites.setdefault(name, sites.here())
-        original_export(name, value)
-
-    pulumi.export = export  # type: ignore[assignment]
-
-    for asset_cls in (pulumi.FileAsset, pulumi.FileArchive):
-        def asset_init(self: Any, path: Any, _orig: Any = asset_cls.__init__) -> None:
-            asset_sites.setdefault(str(path), sites.here())
-            _orig(self, path)
-
-        asset_cls.__init__ = asset_init  # type: ignore[method-assign]
-
-    class RecordingMonitor(mock_monitor):  # type: ignore[misc, valid-type]
-        """The SDK's mock monitor, recording every registration (duplicates included) with its options."""
-
-        def RegisterResource(self, request: Any) -> Any:
-            record = {
-                "type": request.type, "name": request.name, "urn": self.make_urn(request.parent, request.type,
-                                                                                request.name),
-                "parent": request.parent or None, "provider": request.provider or None, "custom": request.custom,
-                "dependencies": sorted(set(request.dependencies)
-                                       | {u for d in request.propertyDependencies.values() for u in d.urns}),
-                "options": {"protect": bool(request.protect), "retainOnDelete": bool(request.retainOnDelete)},
-            }
-            local.current = record
-            try:
-                return super().RegisterResource(request)
-            finally:
-                local.current = None
-                if request.type != "pulumi:pulumi:Stack":
-                    records.append(record)
-
-    class RecordingMocks(mocks_module.AwsMocks):  # type: ignore[misc, name-defined]
-        def new_resource(self, args: Any) -> Any:
-            record = getattr(local, "current", None)
-            if record is not None:
-                record["inputs"] = _plain(args.inputs, rpc)
-            rid, state = super().new_resource(args)
-            if record is not None:
-                record["id"] = rid
-                record["outputs"] = _plain({k: v for k, v in state.items() if k not in args.inputs}, rpc)
-            return rid, state
-
-    mocks = RecordingMocks()
-    monitor = RecordingMonitor(mocks)
+    libraries = {paths[k] for k in ("stdlib", "platstdlib", "purelib", "platlib") if k in paths}
+    sites = _Sites(job["root"], [job["package_dir"], *libraries])
+    recorder = _Recorder(pulumi, rpc, sites)
+    recorder.install()
+    monitor, mocks = recorder.monitor_and_mocks(mock_monitor,
+                                                importlib.import_module(f"{package.__name__}.mocks").AwsMocks)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     pulumi.runtime.set_mocks(mocks, project=job["project"], stack=job["stack"], preview=False, monitor=monitor)
 
-    try:
-        os.chdir(job["pwd"])
-        sys.argv = [job["program"]]
-        program = job["program"]
-        loop.run_until_complete(run_pulumi_func(lambda: runpy.run_path(program, run_name="__main__")))
-        result["status"] = "ok"
-    except SystemExit as exc:  # sys.exit(0) ends the program normally; any other code is a failure
-        if exc.code in (None, 0):
-            result["status"] = "ok"
-        else:
-            result["error"] = _format_error(exc, sites)
-    except Exception as exc:  # pylint: disable=broad-exception-caught  # any failure is a finding
-        result["error"] = _format_error(exc, sites)
-
-    exports: dict[str, Any] = {}
-    root = pulumi.runtime.get_root_resource()
-    for name, value in (getattr(root, "outputs", None) or {}).items():
-        try:
-            output = pulumi.Output.from_input(value)
-            resolved = loop.run_until_complete(output.future())
-            is_secret = bool(loop.run_until_complete(output.is_secret()))
-            exports[name] = {"value": _plain(resolved, rpc), "secret": is_secret, "site": export_sites.get(name)}
-        except Exception as exc:  # pylint: disable=broad-exception-caught  # recorded, not fatal
-            exports[name] = {"value": None, "secret": False, "site": export_sites.get(name),
-                             "error": f"{type(exc).__name__}: {exc}"}
-    seen: dict[tuple[str, str], int] = {}
-    for record in records:
-        key = (record["type"], record["name"])
-        index = seen.get(key, 0)
-        seen[key] = index + 1
-        found = resource_sites.get(key) or [(1 << 30, None)]
-        record["seq"], record["site"] = found[min(index, len(found) - 1)]
-        record["taggable"] = _accepts_tags(classes.get(key))
-        record.setdefault("inputs", {})
-    records.sort(key=lambda r: r["seq"])  # construction order: registration order depends on threads
-    result["resources"] = records
-    result["exports"] = exports
-    result["asset_sites"] = asset_sites
-    write()
+    result["error"] = _run_program(job, loop, run_pulumi_func, sites)
+    result["status"] = "ok" if result["error"] is None else "error"
+    result["exports"] = recorder.exports(loop)
+    result["resources"] = recorder.resources()
+    result["asset_sites"] = recorder.asset_sites
+    out_path.write_text(json.dumps(result, default=str), encoding="utf-8")
     return 0
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..findings import Finding, finding
 from ..project import Project, PySource
+from ..sdkargs import dotted_parts
 from .base import Context
 from .project_files import looks_secret
 
@@ -23,14 +24,7 @@ _ASSERT_CALLS = frozenset({"fail", "raises", "warns", "deprecated_call", "fail_j
 
 def dotted(node: ast.AST) -> str:
     """``pulumi.Output.secret`` for an attribute chain, "" for anything else."""
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return ""
+    return ".".join(dotted_parts(node) or [])
 
 
 def is_export(node: ast.AST) -> bool:
@@ -78,7 +72,7 @@ def static_exports(p: Project) -> set[str] | None:
     """Export names written as literals; None when some export name is computed (then the set is unknown)."""
     names: set[str] = set()
     for src in program_sources(p):
-        for node in ast.walk(src.tree):  # type: ignore[arg-type]
+        for node in src.nodes:  # type: ignore[arg-type]
             if is_export(node):
                 first = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "name"),
                                                             None)
@@ -158,7 +152,7 @@ def tap014_static(ctx: Context) -> list[Finding]:
     for src in p.sources():
         rel = p.rel(src.path)
         test = p.is_test_file(src.path)
-        for node in ast.walk(src.tree):  # type: ignore[arg-type]
+        for node in src.nodes:  # type: ignore[arg-type]
             if is_export(node) and not test:
                 value = node.args[1] if len(node.args) > 1 else next(
                     (k.value for k in node.keywords if k.arg == "value"), None)
@@ -204,7 +198,7 @@ def tap020_static(ctx: Context) -> list[Finding]:
     for src in program_sources(p):
         rel = p.rel(src.path)
         hits: dict[int, tuple[str, str]] = {}
-        for node in ast.walk(src.tree):  # type: ignore[arg-type]
+        for node in src.nodes:  # type: ignore[arg-type]
             if isinstance(node, ast.Call):
                 for keyword in node.keywords:
                     value = literal_secret(keyword.value)
@@ -249,7 +243,7 @@ def tap027_static(ctx: Context) -> list[Finding]:
     out: list[Finding] = []
     for src in program_sources(p):
         rel = p.rel(src.path)
-        for node in ast.walk(src.tree):  # type: ignore[arg-type]
+        for node in src.nodes:  # type: ignore[arg-type]
             pairs: list[tuple[str, ast.AST]] = []
             if isinstance(node, ast.Call):
                 pairs = [(k.arg, k.value) for k in node.keywords if k.arg in ("image", "image_uri")]

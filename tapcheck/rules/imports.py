@@ -229,7 +229,7 @@ def tap041(ctx: Context) -> list[Finding]:
     local = _local_names(p)
     for src in p.sources():
         rel = p.rel(src.path)
-        for node in ast.walk(src.tree):  # type: ignore[arg-type]
+        for node in src.nodes:  # type: ignore[arg-type]
             if _sys_path_edit(node):
                 out.append(finding("TAP041", rel, node.lineno,  # type: ignore[attr-defined]
                                    "sys.path is edited at run time: it hides a layout that fails under the Pulumi "

@@ -401,7 +401,7 @@ def tap008(ctx: Context) -> list[Finding]:
     for stack in p.stacks.values():
         if stack.doc is None:
             continue
-        present = {str(k).split(":")[-1] for k in stack.config if p.is_project_key(str(k))}
+        present = {str(k).rsplit(":", maxsplit=1)[-1] for k in stack.config if p.is_project_key(str(k))}
         missing = [k for k in required if k not in present]
         if not missing:
             continue

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import expected, fixture, located
 
 import tapcheck
 from tapcheck.findings import Finding, Report, finding
@@ -39,7 +40,7 @@ def test_catalog_matches_the_failure_catalog() -> None:
     for rule_id, rule in tapcheck.RULES.items():
         assert rule.id == rule_id
         assert rule.severity == ("warning" if rule_id in WARNINGS else "error")
-        assert rule.title and rule.why and rule.fix and not rule.retired
+        assert rule.title and rule.why and rule.fix and rule.example and not rule.retired
 
 
 def test_finding_is_frozen_and_report_splits_severities() -> None:
@@ -205,3 +206,39 @@ def test_tapcheck_at_project_root_with_root_main_runs(tmp_path: Path) -> None:
     assert not [f for f in data["findings"] if f["rule"] in ("TAP003", "TAP010")]
     assert data["record"]["exports"]["queue"]["value"] == "jobs"
     assert data["record"]["exports"]["path0"]["value"] == "."
+
+
+def test_tap024_runs_in_the_synth_subprocess_without_a_local_sdk(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("tapcheck.api.sdkargs.sdk_available", lambda: False)
+    path = fixture("TAP024-nested-key")
+    report = tapcheck.check(path)
+    assert located(report, "TAP024") == expected(path, "TAP024")
+    static = tapcheck.check(path, synth=False)
+    assert "TAP024" not in static.rules()
+    assert any(note.startswith("TAP024 skipped") for note in static.notes)
+
+
+@pytest.mark.parametrize(("pulumi_yaml", "rule", "line", "message"), [
+    ("nmae: app\nruntime: python\n", "TAP001", 1, "project is missing a 'name' attribute; found 'nmae' instead"),
+    ("name: Pulumi.core\nruntime: python\n", "TAP001", 1, "project name must not be `Pulumi`"),
+    ("name: app\nruntime: python\nconfig:\n  zones:\n    type: array\n", "TAP005", 4,
+     "The configuration key 'zones' declares an array but does not specify the underlying type via the 'items' "
+     "attribute"),
+    ("name: app\nruntime: python\nconfig:\n  size:\n    type: integer\n    default: big\n", "TAP005", 4,
+     "The default value specified for configuration key 'size' is not of the expected type 'integer'"),
+    ("name: app\nruntime: python\nconfig:\n  tags:\n    Owner: me\n", "TAP005", 5,
+     "#/config/tags: additional property 'Owner' not allowed"),
+    ("name: app\nruntime: python\nconfig:\n  x:\n    default: 1\n    value: 2\n", "TAP005", 4,
+     "project config 'x' cannot have both a 'default' and 'value' attribute"),
+    ("name: app\nruntime:\n  name: python\n  options:\n    toolchain: uv\n", "TAP006", 5,
+     "`toolchain: uv` but there is no pyproject.toml"),
+    ("name: app\nruntime:\n  name: python\n  options:\n    virtualenv: ~/venvs/app\n", "TAP006", 5,
+     "`virtualenv: ~/venvs/app` is relative to one user's home folder"),
+])
+def test_project_file_variants(tmp_path: Path, pulumi_yaml: str, rule: str, line: int, message: str) -> None:
+    write(tmp_path, {"Pulumi.yaml": pulumi_yaml,
+                     "__main__.py": "import pulumi\n\npulumi.export('stack', pulumi.get_stack())\n"})
+    report = tapcheck.check(tmp_path, synth=False)
+    hits = [f for f in report.findings if f.rule == rule]
+    assert [(f.path, f.line) for f in hits] == [("Pulumi.yaml", line)]
+    assert hits[0].message.startswith(message)

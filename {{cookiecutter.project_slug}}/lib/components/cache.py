@@ -90,6 +90,8 @@ class Cache(pulumi.ComponentResource):
         )
         # ElastiCache requires an explicit id (at most 40 characters), so it is named here, not auto-named.
         group_id = naming.name("cache", limit=ELASTICACHE_REPLICATION_GROUP, auto_named=False)
+        # Two nodes with automatic failover in production; one node elsewhere (cost).
+        self.node_count = 2 if production else 1
         self.replication_group = aws.elasticache.ReplicationGroup(
             naming.name("cache"),
             replication_group_id=group_id,
@@ -98,7 +100,7 @@ class Cache(pulumi.ComponentResource):
             engine_version=args.engine_version,
             node_type=args.node_type,
             port=PORT,
-            num_cache_clusters=2 if production else 1,
+            num_cache_clusters=self.node_count,
             automatic_failover_enabled=production,
             multi_az_enabled=production,
             subnet_group_name=self.subnet_group.name,

@@ -101,6 +101,9 @@ class LoadBalancer(pulumi.ComponentResource):
             opts=self._child,
         )
         self.target_group_arn = self.target_group.arn
+        # CloudWatch names load balancers and target groups by these suffixes (for Monitoring).
+        self.arn_suffix = self.load_balancer.arn_suffix
+        self.target_group_arn_suffix = self.target_group.arn_suffix
         self.listeners = self._listeners()
 
         self.outputs = {

@@ -33,7 +33,7 @@ class NetworkArgs:
     production: bool
     log_retention_days: int
     kms_key_arn: pulumi.Input[str]
-    # AWS services private workloads reach without NAT (e.g. "ecr.api", "secretsmanager"): interface endpoints.
+    # AWS services private workloads call (e.g. "ecr.api"): reached through interface endpoints when there is no NAT.
     interface_endpoints: tuple[str, ...] = ()
 
     @classmethod
@@ -121,7 +121,8 @@ class Network(pulumi.ComponentResource):
             )
             for service in ("s3", "dynamodb")
         ]
-        self.interface_endpoints = self._interface_endpoints() if args.interface_endpoints else []
+        needs_endpoints = args.interface_endpoints and not args.nat_gateway
+        self.interface_endpoints = self._interface_endpoints() if needs_endpoints else []
         self.flow_log_group, self.flow_log = self._flow_logs()
 
         self.outputs = {

@@ -135,3 +135,9 @@ def test_no_interface_endpoints_unless_asked(stack_mocks):
     endpoints = stack_mocks.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
     assert all(e.inputs["vpcEndpointType"] == "Gateway" for e in endpoints)
     assert not stack_mocks.of_type("aws:ec2/securityGroup:SecurityGroup")
+
+
+def test_with_nat_private_workloads_reach_aws_apis_through_it(stack_mocks):
+    build_network(stack_mocks, nat_gateway=True, interface_endpoints=("ecr.api",))
+    endpoints = stack_mocks.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
+    assert all(e.inputs["vpcEndpointType"] == "Gateway" for e in endpoints)
