@@ -125,6 +125,10 @@ class AwsMocks(pulumi.runtime.Mocks):
         elif typ in ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"):
             state.setdefault("dnsName", f"{physical[:32]}-1234567890.{region}.elb.amazonaws.com")
             state.setdefault("zoneId", "Z35SXDOTRQ7X7K")
+            # CloudWatch names load balancers by the ARN's suffix.
+            state.setdefault("arnSuffix", f"app/{physical[:32]}/{suffix(name, 16)}")
+        elif typ in ("aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup"):
+            state.setdefault("arnSuffix", f"targetgroup/{physical[:32]}/{suffix(name, 16)}")
         elif typ == "aws:apigateway/stage:Stage":
             api = state.get("restApi") or "api"
             stage = state.get("stageName") or "stage"
@@ -173,6 +177,10 @@ class AwsMocks(pulumi.runtime.Mocks):
             return self._engine_version(inputs)
         if token == "aws:iam/getPolicyDocument:getPolicyDocument":
             return policy_document(inputs)
+        if token == "aws:ec2/getAmi:getAmi":
+            image = f"ami-{suffix(str(inputs.get('nameRegex') or inputs.get('filters') or 'image'), 17)}"
+            return {"id": image, "imageId": image, "architecture": "x86_64", "name": "al2023-ami-mock",
+                    "rootDeviceName": "/dev/xvda", "owners": inputs.get("owners", ["amazon"])}
         return {}
 
     @staticmethod

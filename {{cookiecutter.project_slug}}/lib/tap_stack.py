@@ -96,7 +96,12 @@ class TapStack(pulumi.ComponentResource):
 
         self.security = Security(
             "security",
-            SecurityArgs(naming=settings.naming, region=settings.region, production=settings.production),
+            SecurityArgs(
+                naming=settings.naming,
+                region=settings.region,
+                production=settings.production,
+                alarms_publish={{ cookiecutter.monitoring }},
+            ),
             opts=child,
         )
         key = self.security.key.arn

@@ -15,6 +15,8 @@ class SecurityArgs:
     naming: Naming
     region: str
     production: bool
+    # CloudWatch alarms publish to a KMS-encrypted SNS topic only if the key lets CloudWatch use it.
+    alarms_publish: bool = False
 
 
 class Security(pulumi.ComponentResource):
@@ -27,49 +29,49 @@ class Security(pulumi.ComponentResource):
         account_id = aws.get_caller_identity_output(opts=invoke).account_id
         partition = aws.get_partition_output(opts=invoke).partition
 
+        statements = [
+            {
+                # The account keeps control of its key (AWS's default key policy).
+                "Sid": "AccountAdministers",
+                "Effect": "Allow",
+                "Principal": {"AWS": pulumi.Output.concat("arn:", partition, ":iam::", account_id, ":root")},
+                "Action": "kms:*",
+                "Resource": "*",
+            },
+            {
+                # CloudWatch Logs may use the key only for this account's log groups in this region.
+                "Sid": "CloudWatchLogsEncrypt",
+                "Effect": "Allow",
+                "Principal": {"Service": f"logs.{args.region}.amazonaws.com"},
+                "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                "Resource": "*",
+                "Condition": {
+                    "ArnLike": {
+                        "kms:EncryptionContext:aws:logs:arn": pulumi.Output.concat(
+                            "arn:", partition, ":logs:", args.region, ":", account_id, ":*"
+                        )
+                    }
+                },
+            },
+        ]
+        if args.alarms_publish:
+            statements.append(
+                {
+                    # Alarms of this account may publish to the encrypted alarm topic.
+                    "Sid": "CloudWatchAlarmsPublish",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                    "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+                }
+            )
         self.key = aws.kms.Key(
             args.naming.name("key"),
             description=f"Encrypts logs and data of {args.naming.name('stack', auto_named=False)}",
             enable_key_rotation=True,
             deletion_window_in_days=30 if args.production else 7,
-            policy=pulumi.Output.json_dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            # The account keeps control of its key (AWS's default key policy).
-                            "Sid": "AccountAdministers",
-                            "Effect": "Allow",
-                            "Principal": {
-                                "AWS": pulumi.Output.concat("arn:", partition, ":iam::", account_id, ":root")
-                            },
-                            "Action": "kms:*",
-                            "Resource": "*",
-                        },
-                        {
-                            # CloudWatch Logs may use the key only for this account's log groups in this region.
-                            "Sid": "CloudWatchLogsEncrypt",
-                            "Effect": "Allow",
-                            "Principal": {"Service": f"logs.{args.region}.amazonaws.com"},
-                            "Action": [
-                                "kms:Encrypt*",
-                                "kms:Decrypt*",
-                                "kms:ReEncrypt*",
-                                "kms:GenerateDataKey*",
-                                "kms:Describe*",
-                            ],
-                            "Resource": "*",
-                            "Condition": {
-                                "ArnLike": {
-                                    "kms:EncryptionContext:aws:logs:arn": pulumi.Output.concat(
-                                        "arn:", partition, ":logs:", args.region, ":", account_id, ":*"
-                                    )
-                                }
-                            },
-                        },
-                    ],
-                }
-            ),
+            policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": statements}),
             opts=child,
         )
         self.alias = aws.kms.Alias(

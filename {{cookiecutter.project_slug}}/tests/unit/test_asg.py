@@ -29,7 +29,7 @@ def ami_mocks(stack_mocks, monkeypatch) -> RecordingMocks:
     return stack_mocks
 
 
-def build_asg(production: bool = False, user_data: str = "") -> AutoScaling:
+def build_asg(production: bool = False, user_data: str | None = None) -> AutoScaling:
     """An Auto Scaling group sized for the environment, registered under the current mocks."""
     size = 2 if production else 1
     args = AutoScalingArgs(
@@ -45,7 +45,7 @@ def build_asg(production: bool = False, user_data: str = "") -> AutoScaling:
         max_size=2 * size,
         desired_capacity=size,
         tags=TAGS,
-        user_data=user_data,
+        **({} if user_data is None else {"user_data": user_data}),
     )
     built: list[AutoScaling] = []
     deploy(lambda: built.append(AutoScaling("asg", args)))
@@ -159,3 +159,10 @@ def test_production_groups_below_two_instances_are_refused():
         AutoScalingArgs(Naming("tap", "prod"), True, "vpc", [], [], KEY_ARN, "", "t3.micro", 1, 2, 1, TAGS)
     with pytest.raises(ValueError, match="min_size"):
         AutoScalingArgs(Naming("tap", "test"), False, "vpc", [], [], KEY_ARN, "", "t3.micro", 3, 2, 2, TAGS)
+
+
+def test_default_user_data_answers_health_checks_on_the_app_port(ami_mocks):
+    build_asg()
+    template = ami_mocks.one("aws:ec2/launchTemplate:LaunchTemplate")
+    script = base64.b64decode(template.inputs["userData"]).decode()
+    assert script.startswith("#!/bin/bash") and "http.server 8080" in script

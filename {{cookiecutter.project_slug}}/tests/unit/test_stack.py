@@ -52,6 +52,8 @@ def test_kms_key_rotates_and_lets_only_this_accounts_logs_use_it(stack_mocks):
     logs = statements["CloudWatchLogsEncrypt"]
     assert logs["Principal"]["Service"].startswith("logs.")
     assert "kms:EncryptionContext:aws:logs:arn" in logs["Condition"]["ArnLike"]
+    # Only a stack with alarms lets CloudWatch publish to its encrypted topic.
+    assert ("CloudWatchAlarmsPublish" in statements) is {{ cookiecutter.monitoring }}
 
 
 def test_outputs_name_the_stack_parts():
