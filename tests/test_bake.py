@@ -138,7 +138,12 @@ def test_pulumi_yaml_runs_root_main_with_the_chosen_toolchain(baked):
     else:
         assert options == {"toolchain": "pip", "virtualenv": ".venv"}
     assert not any(":" in key for key in project["config"]), "provider keys belong in stack files"
-    assert all("default" in declaration and "type" in declaration for declaration in project["config"].values())
+    assert all("type" in declaration for declaration in project["config"].values())
+    # A key without a default must be set by every stack file (Pulumi: "missing configuration value").
+    required = [key for key, declaration in project["config"].items() if "default" not in declaration]
+    for stack_file in repo.glob("Pulumi.*.yaml"):
+        config = load_yaml(stack_file)["config"]
+        assert all(f"{answers['pulumi_project']}:{key}" in config for key in required), stack_file.name
 
 
 def test_one_stack_file_per_stack_with_region_and_suffix(baked):
@@ -160,6 +165,9 @@ def test_only_selected_files_are_generated(baked):
         assert (repo / "lib" / "components" / f"{component}.py").exists() is selected, component
         assert (repo / "tests" / "unit" / f"test_{component}.py").exists() is selected, component
     assert (repo / "lib" / "components" / "load_balancer.py").exists() is (answers["ecs"] or answers["asg"])
+    shared = {"function": ("lambda_api", "rest_api", "migrations"), "bucket": ("storage", "monitoring")}
+    for module, users in shared.items():
+        assert (repo / "lib" / "components" / f"{module}.py").exists() is any(answers[user] for user in users)
     assert (repo / "migrations").exists() is answers["migrations"]
     manager = answers["dependency_manager"]
     assert (repo / "Pipfile").exists() is (manager == "pipenv")

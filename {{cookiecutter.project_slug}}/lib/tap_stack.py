@@ -9,6 +9,9 @@ import pulumi_aws as aws
 
 {% set lb = cookiecutter.ecs or cookiecutter.asg -%}
 {% set in_vpc_lambda = cookiecutter.lambda_api and cookiecutter.network -%}
+{% set uses_key = cookiecutter.network or cookiecutter.storage or cookiecutter.database != "none" or cookiecutter.cache
+   or cookiecutter.dynamodb or cookiecutter.queue or lb or cookiecutter.lambda_api or cookiecutter.rest_api
+   or cookiecutter.monitoring -%}
 {% if cookiecutter.asg -%}
 from lib.components.asg import AutoScaling, AutoScalingArgs
 {% endif -%}
@@ -104,7 +107,9 @@ class TapStack(pulumi.ComponentResource):
             ),
             opts=child,
         )
+{%- if uses_key %}
         key = self.security.key.arn
+{%- endif %}
         self.outputs: dict[str, pulumi.Input[object]] = {
             "region": settings.region,
             "environment_suffix": settings.naming.suffix,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from lib.components.iam import trust_policy
 from lib.components.load_balancer import LoadBalancer, LoadBalancerArgs
 from lib.naming import IAM_ROLE, Naming
 from lib.settings import Settings
@@ -140,48 +141,19 @@ class AutoScaling(pulumi.ComponentResource):
             ),
             opts=self._child,
         )
-        self.security_group = aws.ec2.SecurityGroup(
-            naming.name("asg-sg"),
-            vpc_id=args.vpc_id,
+        self.security_group = self.load_balancer.target_security_group(
+            "asg",
             description="Instances: the load balancer on the application port only",
-            opts=self._child,
+            target="the application",
+            # Instances reach Session Manager, package repositories and AWS APIs (through NAT or endpoints).
+            egress_description="Instances to AWS APIs and package repositories",
+            parent=self,
         )
         self.security_group_id = self.security_group.id
-        aws.vpc.SecurityGroupIngressRule(
-            naming.name("asg-from-alb"),
-            security_group_id=self.security_group.id,
-            description=f"Load balancer to the application on {args.app_port}",
-            referenced_security_group_id=self.load_balancer.security_group_id,
-            ip_protocol="tcp",
-            from_port=args.app_port,
-            to_port=args.app_port,
-            opts=self._child,
-        )
-        # Instances reach Session Manager, package repositories and AWS APIs (through NAT or endpoints).
-        aws.vpc.SecurityGroupEgressRule(
-            naming.name("asg-egress"),
-            security_group_id=self.security_group.id,
-            description="Instances to AWS APIs and package repositories",
-            cidr_ipv4="0.0.0.0/0",
-            ip_protocol="-1",
-            opts=self._child,
-        )
-        self.load_balancer.allow_to_targets("asg", self.security_group.id)
 
         self.role = aws.iam.Role(
             naming.name("asg-instance", limit=IAM_ROLE),
-            assume_role_policy=pulumi.Output.json_dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "ec2.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
+            assume_role_policy=trust_policy("ec2.amazonaws.com"),
             opts=self._child,
         )
         # Session Manager access replaces SSH keys and open SSH ports; nothing else.

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from lib.components.iam import trust_policy
 from lib.components.load_balancer import LoadBalancer, LoadBalancerArgs
 from lib.naming import IAM_ROLE, Naming
 from lib.settings import Settings
@@ -93,33 +94,15 @@ class Service(pulumi.ComponentResource):
             opts=self._child,
         )
 
-        self.security_group = aws.ec2.SecurityGroup(
-            naming.name("ecs-sg"),
-            vpc_id=args.vpc_id,
+        self.security_group = self.load_balancer.target_security_group(
+            "ecs",
             description="ECS tasks: the load balancer on the container port only",
-            opts=self._child,
+            target="the container",
+            # Tasks pull images and call AWS APIs (through NAT or endpoints).
+            egress_description="Tasks to AWS APIs and image registries",
+            parent=self,
         )
         self.security_group_id = self.security_group.id
-        aws.vpc.SecurityGroupIngressRule(
-            naming.name("ecs-from-alb"),
-            security_group_id=self.security_group.id,
-            description=f"Load balancer to the container on {args.container_port}",
-            referenced_security_group_id=self.load_balancer.security_group_id,
-            ip_protocol="tcp",
-            from_port=args.container_port,
-            to_port=args.container_port,
-            opts=self._child,
-        )
-        # Tasks pull images and call AWS APIs (through NAT or endpoints).
-        aws.vpc.SecurityGroupEgressRule(
-            naming.name("ecs-egress"),
-            security_group_id=self.security_group.id,
-            description="Tasks to AWS APIs and image registries",
-            cidr_ipv4="0.0.0.0/0",
-            ip_protocol="-1",
-            opts=self._child,
-        )
-        self.load_balancer.allow_to_targets("ecs", self.security_group.id)
 
         self.log_group = aws.cloudwatch.LogGroup(
             naming.name("ecs-logs"),
@@ -203,25 +186,11 @@ class Service(pulumi.ComponentResource):
         }
         self.register_outputs(self.outputs)
 
-    def _assume_role_policy(self) -> pulumi.Output[str]:
-        return pulumi.Output.json_dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"Service": "ecs-tasks.amazonaws.com"},
-                        "Action": "sts:AssumeRole",
-                    }
-                ],
-            }
-        )
-
     def _execution_role(self) -> aws.iam.Role:
         # Used by ECS itself to pull the image and write logs; the application never sees it.
         role = aws.iam.Role(
             self._args.naming.name("ecs-exec", limit=IAM_ROLE),
-            assume_role_policy=self._assume_role_policy(),
+            assume_role_policy=trust_policy("ecs-tasks.amazonaws.com"),
             opts=self._child,
         )
         partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self)).partition
@@ -240,7 +209,7 @@ class Service(pulumi.ComponentResource):
         args = self._args
         role = aws.iam.Role(
             args.naming.name("ecs-task", limit=IAM_ROLE),
-            assume_role_policy=self._assume_role_policy(),
+            assume_role_policy=trust_policy("ecs-tasks.amazonaws.com"),
             opts=self._child,
         )
         if args.secret_arns:

@@ -8,7 +8,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from lib.naming import IAM_ROLE, LAMBDA_FUNCTION, Naming
+from lib.components.function import TracedFunction
+from lib.naming import Naming
 from lib.settings import Settings
 
 CODE = Path(__file__).resolve().parent.parent / "lambdas" / "webhook"
@@ -87,38 +88,28 @@ class WebhookFunction(pulumi.ComponentResource):
             secret_string=password.result,
             opts=self._child,
         )
-        # Created before the function and named in its logging config, so Lambda never creates an unencrypted one.
-        self.log_group = aws.cloudwatch.LogGroup(
-            naming.name("webhook-logs"),
-            retention_in_days=args.log_retention_days,
-            kms_key_id=args.kms_key_arn,
-            opts=self._child,
+        traced = TracedFunction(
+            "webhook", naming, kms_key_arn=args.kms_key_arn, log_retention_days=args.log_retention_days, parent=self
         )
-        self.role, self.role_policy = self._role()
+        self.log_group, self.role = traced.log_group, traced.role
         self.security_group: aws.ec2.SecurityGroup | None = None
         vpc_config = self._vpc_config() if args.private_subnet_ids else None
         # Set when the function runs in the VPC, so data stores can admit it with allow_from.
         self.security_group_id = self.security_group.id if self.security_group else None
+        self.role_policy = traced.policy(self._statements())
 
         variables: dict[str, pulumi.Input[str]] = {"SECRET_ARN": self.secret.arn}
         if args.table_name is not None:
             variables["TABLE_NAME"] = args.table_name
-        self.function = aws.lambda_.Function(
-            naming.name("webhook", limit=LAMBDA_FUNCTION),
-            runtime="python3.12",
+        self.function = traced.create(
             handler="handler.handler",
             code=pulumi.AssetArchive({".": pulumi.FileArchive(str(CODE))}),
-            role=self.role.arn,
             timeout=10,
-            memory_size=256,
             architectures=["arm64"],
-            kms_key_arn=args.kms_key_arn,
-            environment=aws.lambda_.FunctionEnvironmentArgs(variables=variables),
-            tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="Active"),
-            logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="JSON", log_group=self.log_group.name),
+            variables=variables,
             vpc_config=vpc_config,
             # The role's policies must exist before the first invocation can write logs or read the secret.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.role_policy]),
+            depends_on=[self.role_policy],
         )
 
         self.outputs: dict[str, pulumi.Input[object]] = {
@@ -137,38 +128,10 @@ class WebhookFunction(pulumi.ComponentResource):
             self.outputs["lambda_function_url"] = self.url.function_url
         self.register_outputs(self.outputs)
 
-    def _role(self) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
+    def _statements(self) -> list[dict[str, object]]:
+        # What the webhook needs beyond its log group and X-Ray: its secret, its table, its network interfaces.
         args = self._args
-        role = aws.iam.Role(
-            args.naming.name("webhook", limit=IAM_ROLE),
-            assume_role_policy=pulumi.Output.json_dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "lambda.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
-            opts=self._child,
-        )
         statements: list[dict[str, object]] = [
-            {
-                "Sid": "OwnLogGroup",
-                "Effect": "Allow",
-                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                "Resource": [self.log_group.arn, pulumi.Output.concat(self.log_group.arn, ":*")],
-            },
-            {
-                # X-Ray's write actions have no resource-level permissions: AWS requires "*" here.
-                "Sid": "XRayWrite",
-                "Effect": "Allow",
-                "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
-                "Resource": "*",
-            },
             {
                 "Sid": "OwnSecret",
                 "Effect": "Allow",
@@ -206,13 +169,7 @@ class WebhookFunction(pulumi.ComponentResource):
                     "Resource": "*",
                 }
             )
-        role_policy = aws.iam.RolePolicy(
-            args.naming.name("webhook-policy"),
-            role=role.id,
-            policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": statements}),
-            opts=self._child,
-        )
-        return role, role_policy
+        return statements
 
     def _vpc_config(self) -> aws.lambda_.FunctionVpcConfigArgs:
         naming = self._args.naming

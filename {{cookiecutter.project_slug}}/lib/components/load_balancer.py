@@ -167,3 +167,38 @@ class LoadBalancer(pulumi.ComponentResource):
             to_port=self._args.target_port,
             opts=self._child,
         )
+
+    def target_security_group(
+        self, role: str, *, description: str, target: str, egress_description: str, parent: pulumi.Resource
+    ) -> aws.ec2.SecurityGroup:
+        """The security group of this load balancer's targets, a child of `parent` (the component they belong to).
+
+        Inbound: only this load balancer, only on the target port; this load balancer may reach it there. Outbound:
+        anywhere, for AWS APIs and package or image downloads (through NAT or endpoints). `target` names what
+        listens, for the ingress rule's description.
+        """
+        naming, port = self._args.naming, self._args.target_port
+        child = pulumi.ResourceOptions(parent=parent)
+        security_group = aws.ec2.SecurityGroup(
+            naming.name(f"{role}-sg"), vpc_id=self._args.vpc_id, description=description, opts=child
+        )
+        aws.vpc.SecurityGroupIngressRule(
+            naming.name(f"{role}-from-alb"),
+            security_group_id=security_group.id,
+            description=f"Load balancer to {target} on {port}",
+            referenced_security_group_id=self.security_group_id,
+            ip_protocol="tcp",
+            from_port=port,
+            to_port=port,
+            opts=child,
+        )
+        aws.vpc.SecurityGroupEgressRule(
+            naming.name(f"{role}-egress"),
+            security_group_id=security_group.id,
+            description=egress_description,
+            cidr_ipv4="0.0.0.0/0",
+            ip_protocol="-1",
+            opts=child,
+        )
+        self.allow_to_targets(role, security_group.id)
+        return security_group

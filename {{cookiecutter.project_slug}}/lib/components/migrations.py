@@ -17,12 +17,12 @@ import pulumi
 import pulumi_aws as aws
 
 from lib.components.database import AURORA_ENGINES, Database
-from lib.naming import IAM_ROLE, LAMBDA_FUNCTION, Naming
+from lib.components.function import TracedFunction
+from lib.naming import Naming
 from lib.settings import Settings
 
 CODE = Path(__file__).resolve().parent.parent / "lambdas" / "migrations"
 SQL = Path(__file__).resolve().parent.parent.parent / "migrations"
-RUNTIME = "python3.12"
 HTTPS = 443
 
 
@@ -139,40 +139,29 @@ class Migrations(pulumi.ComponentResource):
             opts=child,
         )
 
-        self.log_group = aws.cloudwatch.LogGroup(
-            naming.name("migrations-logs"),
-            retention_in_days=args.log_retention_days,
-            kms_key_id=args.kms_key_arn,
-            opts=child,
+        traced = TracedFunction(
+            "migrations", naming, kms_key_arn=args.kms_key_arn, log_retention_days=args.log_retention_days, parent=self
         )
-        self.role, grants = self._role(args, partition)
-        self.function = aws.lambda_.Function(
-            naming.name("migrations", limit=LAMBDA_FUNCTION),
+        self.log_group, self.role = traced.log_group, traced.role
+        grants = self._grants(args, partition)
+        self.function = traced.create(
             description="Applies migrations/*.sql to the database through the RDS Data API",
-            runtime=RUNTIME,
             handler="handler.handler",
-            role=self.role.arn,
             # The handler at the archive root, the SQL files in migrations/ next to it (where it looks).
             code=pulumi.AssetArchive(
                 {"handler.py": pulumi.FileAsset(str(CODE / "handler.py")), "migrations": pulumi.FileArchive(str(SQL))}
             ),
             timeout=300,
-            memory_size=256,
-            environment=aws.lambda_.FunctionEnvironmentArgs(
-                variables={
-                    "DATABASE_CLUSTER_ARN": args.database_cluster_arn,
-                    "DATABASE_SECRET_ARN": args.database_secret_arn,
-                    "DATABASE_NAME": args.database_name,
-                }
-            ),
-            kms_key_arn=args.kms_key_arn,
+            variables={
+                "DATABASE_CLUSTER_ARN": args.database_cluster_arn,
+                "DATABASE_SECRET_ARN": args.database_secret_arn,
+                "DATABASE_NAME": args.database_name,
+            },
             vpc_config=aws.lambda_.FunctionVpcConfigArgs(
                 subnet_ids=args.private_subnet_ids, security_group_ids=[self.security_group.id]
             ),
-            tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="Active"),
-            logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="JSON", log_group=self.log_group.name),
             # Lambda checks at creation that the role may create network interfaces in the VPC.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.endpoint, *grants]),
+            depends_on=[self.endpoint, *grants],
         )
 
         self.security_group_id = self.security_group.id
@@ -182,25 +171,9 @@ class Migrations(pulumi.ComponentResource):
         }
         self.register_outputs(self.outputs)
 
-    def _role(self, args: MigrationsArgs, partition: pulumi.Output[str]) -> tuple[aws.iam.Role, list[pulumi.Resource]]:
-        naming = args.naming
+    def _grants(self, args: MigrationsArgs, partition: pulumi.Output[str]) -> list[pulumi.Resource]:
+        naming, role = args.naming, self.role
         child = pulumi.ResourceOptions(parent=self)
-        role = aws.iam.Role(
-            naming.name("migrations", limit=IAM_ROLE),
-            assume_role_policy=pulumi.Output.json_dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "lambda.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
-            opts=child,
-        )
         # AWS-managed: network interfaces in the VPC plus log writing; X-Ray segment upload.
         grants: list[pulumi.Resource] = [
             aws.iam.RolePolicyAttachment(
@@ -251,4 +224,4 @@ class Migrations(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        return role, [*grants, data_api]
+        return [*grants, data_api]

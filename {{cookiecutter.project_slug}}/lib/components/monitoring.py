@@ -11,6 +11,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from lib.components.bucket import block_public_access, deny_insecure_transport
 from lib.naming import S3_BUCKET, Naming
 from lib.settings import Settings
 
@@ -83,21 +84,7 @@ class AccessLogBucket(pulumi.ComponentResource):
             opts=child,
         )
         # ACLs off: the bucket owner owns every log object, ELB writes through the bucket policy alone.
-        aws.s3.BucketOwnershipControls(
-            naming.name("access-logs-ownership"),
-            bucket=self.bucket.id,
-            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-            opts=child,
-        )
-        public_access_block = aws.s3.BucketPublicAccessBlock(
-            naming.name("access-logs-public-access"),
-            bucket=self.bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child,
-        )
+        _, public_access_block = block_public_access(naming, "access-logs", self.bucket, self)
         aws.s3.BucketVersioning(
             naming.name("access-logs-versioning"),
             bucket=self.bucket.id,
@@ -147,14 +134,7 @@ class AccessLogBucket(pulumi.ComponentResource):
                 {
                     "Version": "2012-10-17",
                     "Statement": [
-                        {
-                            "Sid": "DenyInsecureTransport",
-                            "Effect": "Deny",
-                            "Principal": "*",
-                            "Action": "s3:*",
-                            "Resource": [self.bucket.arn, pulumi.Output.concat(self.bucket.arn, "/*")],
-                            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                        },
+                        deny_insecure_transport(self.bucket),
                         {
                             # Load balancers of this account only, into AWSLogs/<this account>/ only.
                             "Sid": "ElbLogDelivery",

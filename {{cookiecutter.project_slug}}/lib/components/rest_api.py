@@ -13,7 +13,9 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
-from lib.naming import IAM_ROLE, LAMBDA_FUNCTION, Naming
+from lib.components.function import TracedFunction
+from lib.components.iam import trust_policy
+from lib.naming import IAM_ROLE, Naming
 
 CODE = Path(__file__).resolve().parent.parent / "lambdas" / "transactions"
 
@@ -159,71 +161,26 @@ class TransactionsApi(pulumi.ComponentResource):
 
     # ----- Lambda functions ---------------------------------------------------------------------------------------
     def _function(self, route: Route) -> aws.lambda_.Function:
-        args, naming = self._args, self._args.naming
-        log_group = aws.cloudwatch.LogGroup(
-            naming.name(f"{route.role}-logs"),
-            retention_in_days=args.log_retention_days,
-            kms_key_id=args.kms_key_arn,
-            opts=self._child,
+        args = self._args
+        traced = TracedFunction(
+            route.role, args.naming, kms_key_arn=args.kms_key_arn, log_retention_days=args.log_retention_days,
+            parent=self,
         )
-        role = aws.iam.Role(
-            naming.name(route.role, limit=IAM_ROLE),
-            assume_role_policy=pulumi.Output.json_dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "lambda.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
-            opts=self._child,
-        )
-        statements: list[dict[str, object]] = [
-            {
-                "Sid": "OwnLogGroup",
-                "Effect": "Allow",
-                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                "Resource": [log_group.arn, pulumi.Output.concat(log_group.arn, ":*")],
-            },
-            {
-                # X-Ray's write actions have no resource-level permissions: AWS requires "*" here.
-                "Sid": "XRayWrite",
-                "Effect": "Allow",
-                "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
-                "Resource": "*",
-            },
-        ]
+        statements: list[dict[str, object]] = []
         variables: dict[str, pulumi.Input[str]] = {}
         if args.table_arn is not None and args.table_name is not None:
             statements.append(
                 {"Sid": "TableAccess", "Effect": "Allow", "Action": route.table_action, "Resource": args.table_arn}
             )
             variables["TABLE_NAME"] = args.table_name
-        role_policy = aws.iam.RolePolicy(
-            naming.name(f"{route.role}-policy"),
-            role=role.id,
-            policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": statements}),
-            opts=self._child,
-        )
-        return aws.lambda_.Function(
-            naming.name(route.role, limit=LAMBDA_FUNCTION),
-            runtime="python3.12",
+        role_policy = traced.policy(statements)
+        return traced.create(
             handler=route.handler,
             code=pulumi.AssetArchive({".": pulumi.FileArchive(str(CODE))}),
-            role=role.arn,
             timeout=10,
-            memory_size=256,
             architectures=["arm64"],
-            kms_key_arn=args.kms_key_arn,
-            environment=aws.lambda_.FunctionEnvironmentArgs(variables=variables) if variables else None,
-            tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="Active"),
-            # Logs go to the encrypted group made above; Lambda never creates its own unencrypted one.
-            logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="JSON", log_group=log_group.name),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[role_policy]),
+            variables=variables,
+            depends_on=[role_policy],
         )
 
     # ----- routes -------------------------------------------------------------------------------------------------
@@ -277,18 +234,7 @@ class TransactionsApi(pulumi.ComponentResource):
         # API Gateway writes access logs only once the account (per region) names a CloudWatch role.
         logs_role = aws.iam.Role(
             naming.name("api-logs", limit=IAM_ROLE),
-            assume_role_policy=pulumi.Output.json_dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "apigateway.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
+            assume_role_policy=trust_policy("apigateway.amazonaws.com"),
             opts=self._child,
         )
         attachment = aws.iam.RolePolicyAttachment(

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from lib.components.bucket import block_public_access, deny_insecure_transport
 from lib.naming import S3_BUCKET, Naming
 
 
@@ -31,21 +32,7 @@ class Storage(pulumi.ComponentResource):
             force_destroy=not args.production,
             opts=child,
         )
-        self.ownership = aws.s3.BucketOwnershipControls(
-            naming.name("data-ownership"),
-            bucket=self.bucket.id,
-            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-            opts=child,
-        )
-        self.public_access_block = aws.s3.BucketPublicAccessBlock(
-            naming.name("data-public-access"),
-            bucket=self.bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child,
-        )
+        self.ownership, self.public_access_block = block_public_access(naming, "data", self.bucket, self)
         self.versioning = aws.s3.BucketVersioning(
             naming.name("data-versioning"),
             bucket=self.bucket.id,
@@ -73,16 +60,7 @@ class Storage(pulumi.ComponentResource):
             policy=pulumi.Output.json_dumps(
                 {
                     "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Sid": "DenyInsecureTransport",
-                            "Effect": "Deny",
-                            "Principal": "*",
-                            "Action": "s3:*",
-                            "Resource": [self.bucket.arn, pulumi.Output.concat(self.bucket.arn, "/*")],
-                            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                        }
-                    ],
+                    "Statement": [deny_insecure_transport(self.bucket)],
                 }
             ),
             # S3 rejects a bucket policy while the public access block is still being applied.
