@@ -69,6 +69,11 @@ _ROWS: tuple[Rule, ...] = (
          "`pulumi up` stops with \"Stack '<stack>' is missing configuration value '<key>'\".",
          "Set the key in every stack file, or give it a `default` in Pulumi.yaml.", "facts 2.4",
          example='config: {dbName: {type: string}}   # and Pulumi.dev.yaml does not set dbName'),
+    Rule("TAP009", ERROR, "a Python file does not compile",
+         "Pulumi and pytest import a module only when something uses it, so a file that does not compile fails "
+         "later, at deploy or in another branch, instead of now.",
+         "Fix the syntax error at the reported line (`python -m py_compile FILE` shows it).", "post-generation check",
+         example='def handler(event, context:\n    return event'),
     Rule("TAP010", ERROR, "the program fails when run the way Pulumi runs it",
          "The program is run with the language host's working folder, sys.path and stack config, against mocks; "
          "a failure here is a failed `pulumi up`.",

@@ -1,4 +1,4 @@
-"""Rules on the program's and tests' Python code: TAP011, TAP013, TAP014, TAP020 and TAP027 (AST parts), TAP040.
+"""Rules on the program's and tests' Python code: TAP009, TAP011, TAP013, TAP014, TAP020 and TAP027 (AST parts), TAP040.
 
 The graph module adds the synth parts of TAP014/TAP020/TAP027; findings that meet on one line are merged.
 """
@@ -49,6 +49,24 @@ def program_sources(p: Project) -> list[PySource]:
 
 
 # ----- TAP011 -------------------------------------------------------------------------------------------------
+def tap009(ctx: Context) -> list[Finding]:
+    """Every project Python file must compile; the parse error's own line and message are reported."""
+    p = ctx.project
+    out: list[Finding] = []
+    for path in p.python_files:
+        src = p.source(path)
+        if src is None or src.tree is not None:
+            continue
+        try:
+            compile(src.text, str(path), "exec", dont_inherit=True)
+        except (SyntaxError, ValueError) as error:
+            line = getattr(error, "lineno", None) or 1
+            message = getattr(error, "msg", None) or str(error)
+            out.append(finding("TAP009", p.rel(path), line, f"`{p.rel(path)}` does not compile: {message}",
+                               "Fix the syntax error at this line (`python -m py_compile` shows it)."))
+    return out
+
+
 def tap011(ctx: Context) -> list[Finding]:
     """No module-level ``pulumi.export`` in the entry point, and the synth saw no export either."""
     p = ctx.project
@@ -329,4 +347,4 @@ def json_container(value: Any) -> bool:
         return False
 
 
-RULES = [tap011, tap013, tap014_static, tap020_static, tap027_static, tap040]
+RULES = [tap009, tap011, tap013, tap014_static, tap020_static, tap027_static, tap040]

@@ -42,6 +42,7 @@ STATIC_CASES: dict[str, list[str]] = {
     "TAP006": ["TAP006-absolute-venv"],
     "TAP007": ["TAP007-stack-file"],
     "TAP008": ["TAP008-missing-config"],
+    "TAP009": ["TAP009-syntax-error"],
     "TAP011": ["TAP011-no-exports"],
     "TAP013": ["TAP013-test-reads-missing-output"],
     "TAP014": ["TAP014-stringified-list"],
