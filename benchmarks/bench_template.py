@@ -8,6 +8,7 @@ Usage: python benchmarks/bench_template.py [--repeat N]
 """
 
 import argparse
+import json
 import statistics
 import subprocess
 import sys
@@ -60,11 +61,13 @@ def main() -> None:
         with_hooks = timed(lambda answers=answers: bake(answers, hooks=True), repeat)
         without_hooks = timed(lambda answers=answers: bake(answers, hooks=False), repeat)
         repo = bake(answers, hooks=True)
-        resources = len(list((repo / "lib" / "components").glob("*.py"))) - 1
+        record = repo.parent / "synth.json"
+        command(repo, "-m", "tapcheck", ".", "--synth-out", str(record))()
+        resources = len(json.loads(record.read_text(encoding="utf-8"))["resources"])
         unit_tests = timed(command(repo, "-m", "pytest", "tests/unit", "-q", "-p", "no:cacheprovider"), repeat)
         static = timed(command(repo, "-m", "tapcheck", ".", "--no-synth"), repeat)
         full = timed(command(repo, "-m", "tapcheck", "."), repeat)
-        print(f"\n{case} ({resources} components)")
+        print(f"\n{case} ({resources} resources in the dev stack)")
         print(f"  bake with hooks           {with_hooks:7.2f} s")
         print(f"  bake without hooks        {without_hooks:7.2f} s   (hooks cost x{with_hooks / without_hooks:.1f})")
         print(f"  generated unit tests      {unit_tests:7.2f} s")
