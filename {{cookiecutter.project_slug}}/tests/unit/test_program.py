@@ -38,6 +38,16 @@ def test_lists_are_exported_as_lists(synth):
             assert isinstance(export["value"], list), name
 
 
+def test_generated_secrets_never_appear_in_plain_exports(synth):
+    secrets = [
+        resource["outputs"]["result"]["__secret__"]
+        for resource in synth["resources"]
+        if resource["type"] == "random:index/randomPassword:RandomPassword"
+    ]
+    plain = json.dumps([export["value"] for export in synth["exports"].values() if not export["secret"]])
+    assert not [secret for secret in secrets if secret in plain]
+
+
 def test_program_registers_its_components(synth):
     types = {resource["type"] for resource in synth["resources"]}
     assert {"tap:stack:TapStack", "pulumi:providers:aws", "aws:kms/key:Key"} <= types

@@ -14,6 +14,7 @@ from lib.tap_stack import TapStack
 from tests.unit.conftest import PROJECT, RecordingMocks, Registered, deploy, use_stack
 
 WORLD = ("0.0.0.0/0", "::/0")
+SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d"  # pulumi.runtime.rpc's marker of a secret value
 PUBLIC_LOAD_BALANCER_PORTS = (80, 443)
 
 
@@ -157,11 +158,22 @@ def test_every_vpc_has_a_flow_log_and_every_log_group_a_retention(built):
         assert group.inputs["retentionInDays"] == settings.log_retention_days, group.name
 
 
+def _unwrap(value: Any) -> Any:
+    """The value inside the engine's secret wrapper (`{<signature>: ..., "value": v}`), or the value itself."""
+    return value.get("value") if isinstance(value, dict) and SECRET_SIGNATURE in value else value
+
+
 def test_every_secret_value_is_generated_not_written(built):
     mocks, _ = built
-    passwords = {password.name for password in mocks.of_type("random:index/randomPassword:RandomPassword")}
+    generated = [_unwrap(password.state["result"])
+                 for password in mocks.of_type("random:index/randomPassword:RandomPassword")]
     for version in mocks.of_type("aws:secretsmanager/secretVersion:SecretVersion"):
-        assert passwords, f"{version.name} stores a value no RandomPassword generated"
+        stored = str(_unwrap(version.inputs["secretString"]))
+        assert any(password and password in stored for password in generated), f"{version.name}: no generated value"
+    for data_store, key in (("aws:rds/cluster:Cluster", "masterPassword"), ("aws:rds/instance:Instance", "password"),
+                            ("aws:elasticache/replicationGroup:ReplicationGroup", "authToken")):
+        for resource in mocks.of_type(data_store):
+            assert _unwrap(resource.inputs[key]) in generated, f"{resource.name} uses a password nobody generated"
 
 
 def test_public_apis_sit_behind_waf(built):
