@@ -173,7 +173,10 @@ def test_only_selected_files_are_generated(baked):
     assert (repo / "Pipfile").exists() is (manager == "pipenv")
     assert (repo / "requirements.txt").exists() is (manager == "pip")
     assert (repo / ".python-version").exists() is (manager == "uv")
-    assert (repo / ".github" / "workflows" / "ci.yml").exists() is (answers["ci"] == "github")
+    workflow = repo / ".github" / "workflows" / "ci.yml"
+    assert workflow.exists() is (answers["ci"] == "github")
+    if workflow.exists():
+        assert "group: ci-${{ github.ref }}" in workflow.read_text(encoding="utf-8"), "Actions expressions survive"
     assert not list(repo.glob("LICENSE-*"))
     license_text = (repo / "LICENSE").read_text(encoding="utf-8")
     expected = {"Apache-2.0": "Apache License", "MIT": "MIT License", "Proprietary": "All rights reserved"}
