@@ -335,6 +335,12 @@ class Project:
                 values[full] = value
         return values, secure
 
+    def host_config(self, stack: str) -> tuple[str, str]:
+        """``PULUMI_CONFIG`` and ``PULUMI_CONFIG_SECRET_KEYS`` for ``stack``, as the CLI passes them to the program
+        (synth and generated unit tests both load config through this)."""
+        values, secure = self.effective_config(stack)
+        return config_to_env(values, secure, self.declared_types())
+
     # ----- sources ---------------------------------------------------------------------------------------
     def _skipped(self, folder: Path) -> bool:
         if folder.name in SKIP_DIRS or folder.name.endswith(".egg-info"):

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .findings import Finding, finding
-from .project import Project, config_to_env
+from .project import Project
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 RUNNER = PACKAGE_DIR / "_runner" / "run_program.py"
@@ -63,9 +63,7 @@ def choose_interpreter(project: Project, python: str | None = None) -> tuple[str
 
 def _environment(project: Project, stack: str, venv: Path | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED_ENV and not k.startswith("PULUMI_CONFIG")}
-    values, secure = project.effective_config(stack)
-    env["PULUMI_CONFIG"], env["PULUMI_CONFIG_SECRET_KEYS"] = config_to_env(values, secure,
-                                                                           project.declared_types())
+    env["PULUMI_CONFIG"], env["PULUMI_CONFIG_SECRET_KEYS"] = project.host_config(stack)
     env["PYTHONDONTWRITEBYTECODE"] = "1"  # keep the project folder clean; no effect on imports
     env["PYTHONUNBUFFERED"] = "1"
     if venv is not None:  # an activated environment, as the pip toolchain runs it

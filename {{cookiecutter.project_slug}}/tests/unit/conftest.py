@@ -57,11 +57,8 @@ class RecordingMocks(AwsMocks):
 def use_stack(stack: str) -> RecordingMocks:
     """Fresh mocks and the stack's configuration, as `pulumi up` would pass it to the program."""
     pulumi.runtime.settings.reset_options(project=PROJECT.name, stack=stack)
-    values, secret_keys = PROJECT.effective_config(stack)
-    pulumi.runtime.set_all_config(
-        {key: value if isinstance(value, str) else json.dumps(value) for key, value in values.items()},
-        sorted(secret_keys),
-    )
+    config, secret_keys = PROJECT.host_config(stack)
+    pulumi.runtime.set_all_config(json.loads(config), json.loads(secret_keys))
     mocks = RecordingMocks()
     pulumi.runtime.set_mocks(mocks, project=PROJECT.name, stack=stack, preview=False)
     return mocks
