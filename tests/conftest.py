@@ -42,6 +42,19 @@ def run(command: list[str], cwd: Path, timeout: float = 600, **kwargs: Any) -> s
     return result
 
 
+def run_unit_tests(repo: Path, python: str = sys.executable, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    """Run a generated repo's unit tests: they must all run (none skipped) and pass."""
+    result = run([python, "-m", "pytest", "tests/unit", "-q", "-p", "no:cacheprovider"], repo, **kwargs)
+    assert " passed" in result.stdout and "skipped" not in result.stdout, result.stdout
+    return result
+
+
+def snapshot(folder: Path) -> dict[str, bytes | None]:
+    """Every path below `folder` with its bytes (None for a folder), to prove a tree unchanged."""
+    return {str(path.relative_to(folder)): path.read_bytes() if path.is_file() else None
+            for path in sorted(folder.rglob("*"))}
+
+
 def python_tool(module: str, *args: str) -> list[str]:
     """A command running one of this environment's tools as a module."""
     return [sys.executable, "-m", module, *args]

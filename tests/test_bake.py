@@ -20,6 +20,7 @@ from tests.conftest import (
     python_tool,
     rendered_files,
     run,
+    run_unit_tests,
 )
 
 CHOICES = {key: value for key, value in CONTEXT.items() if isinstance(value, list) and not key.startswith("_")}
@@ -211,5 +212,4 @@ def test_checker_reports_nothing(baked):
 
 def test_generated_unit_tests_pass(baked):
     _, repo = baked
-    result = run(python_tool("pytest", "tests/unit", "-q", "-p", "no:cacheprovider"), repo)
-    assert " passed" in result.stdout and "skipped" not in result.stdout
+    run_unit_tests(repo)

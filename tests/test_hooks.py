@@ -2,14 +2,13 @@
 
 import importlib.util
 import json
-from pathlib import Path
 
 import pytest
 import yaml
 
 from hooks import post_gen_project as post
 from hooks import pre_gen_project as pre
-from tests.conftest import CONTEXT, DEFAULT_ANSWERS, TEMPLATE, bake
+from tests.conftest import CONTEXT, DEFAULT_ANSWERS, TEMPLATE, bake, snapshot
 
 DEFAULTS = DEFAULT_ANSWERS
 
@@ -94,15 +93,12 @@ def test_record_has_no_machine_paths_and_is_left_to_cruft_under_cruft(tmp_path):
     assert not (tmp_path / ".cruft.json").exists()
 
 
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
 
 def test_post_generation_steps_are_safe_to_run_twice(tmp_path):
     answers = DEFAULTS | {"network": False, "dependency_manager": "pip", "license": "MIT", "_template": "t"}
     repo = bake(tmp_path, **{key: answers[key] for key in ("network", "dependency_manager", "license")})
-    before = _tree(repo)
+    before = snapshot(repo)
     post.remove_unselected(repo, answers)
     post.choose_license(repo, "MIT")
     post.write_stack_files(repo, answers)
-    assert _tree(repo) == before
+    assert snapshot(repo) == before

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import bake, run
+from tests.conftest import bake, run, run_unit_tests
 
 BIN = Path(sys.executable).parent
 QUIET_ENV = os.environ | {
@@ -40,7 +40,6 @@ def test_install_then_test_and_check_in_the_managers_environment(tmp_path, manag
         run(command, repo, timeout=1500, env=QUIET_ENV)
     python = repo / ".venv" / "bin" / "python"
     assert python.exists(), f"{manager} did not create the project's .venv"
-    result = run([str(python), "-m", "pytest", "tests/unit", "-q", "-p", "no:cacheprovider"], repo, env=QUIET_ENV)
-    assert " passed" in result.stdout
+    run_unit_tests(repo, str(python), env=QUIET_ENV)
     # The checker picks the project's own .venv for synth, as Pulumi would.
     run([str(python), "-m", "tapcheck", ".", "--strict"], repo, env=QUIET_ENV)

@@ -4,14 +4,13 @@ Nothing is left behind, and an existing folder of the same name stays byte-for-b
 --overwrite-if-exists (which replaces only the files the template generates, and only for valid answers).
 """
 
-import hashlib
 from pathlib import Path
 
 import pytest
 from cookiecutter.exceptions import OutputDirExistsException
 from cookiecutter.main import cookiecutter
 
-from tests.conftest import DEFAULT_SLUG, TEMPLATE, bake
+from tests.conftest import DEFAULT_SLUG, TEMPLATE, bake, snapshot
 
 INVALID = [
     ("project_slug", "a/b", "project_slug = 'a/b'"),
@@ -73,12 +72,6 @@ def test_every_error_is_reported_at_once(tmp_path, capfd):
     assert all(field in text for field in ("name_prefix", "environment_suffix", "pulumi_org"))
 
 
-def _snapshot(folder: Path) -> dict[str, str]:
-    return {
-        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "dir"
-        for path in sorted(folder.rglob("*"))
-    }
-
 
 @pytest.fixture
 def existing_folder(tmp_path) -> Path:
@@ -90,14 +83,14 @@ def existing_folder(tmp_path) -> Path:
 
 
 def test_existing_folder_is_never_overwritten_by_default(tmp_path, existing_folder):
-    before = _snapshot(existing_folder)
+    before = snapshot(existing_folder)
     with pytest.raises(OutputDirExistsException):
         bake(tmp_path)
-    assert _snapshot(existing_folder) == before
+    assert snapshot(existing_folder) == before
 
 
 def test_invalid_answers_leave_an_existing_folder_untouched_even_with_overwrite(tmp_path, existing_folder):
-    before = _snapshot(existing_folder)
+    before = snapshot(existing_folder)
     with pytest.raises(Exception):  # noqa: B017
         cookiecutter(
             str(TEMPLATE),
@@ -106,4 +99,4 @@ def test_invalid_answers_leave_an_existing_folder_untouched_even_with_overwrite(
             output_dir=str(tmp_path),
             overwrite_if_exists=True,
         )
-    assert _snapshot(existing_folder) == before
+    assert snapshot(existing_folder) == before

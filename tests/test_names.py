@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from hooks import pre_gen_project as pre
-from tests.conftest import bake, python_tool, run
+from tests.conftest import bake, python_tool, run, run_unit_tests
 
 LONGEST = {
     "name_prefix": "abcdefgh",  # 8, the most PREFIX_PATTERN allows
@@ -40,4 +40,4 @@ def test_every_name_fits_its_limit_at_the_longest_answers(tmp_path: Path):
         synth = json.loads(record.read_text(encoding="utf-8"))
         names = [resource["name"] for resource in synth["resources"]]
         assert any(name.endswith(f"-{stack}") for name in names), "the suffix reaches the resource names"
-    run(python_tool("pytest", "tests/unit", "-q", "-p", "no:cacheprovider"), repo)
+    run_unit_tests(repo)

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from cookiecutter.main import cookiecutter
 
-from tests.conftest import TEMPLATE, python_tool, run
+from tests.conftest import TEMPLATE, python_tool, run, run_unit_tests
 
 PRESETS = sorted(path.stem for path in (TEMPLATE / "presets").glob("*.yaml"))
 # What each seed's system must contain: resource types (with a count where more than one is needed), and exports.
@@ -130,8 +130,7 @@ def test_preset_systems_fix_their_seeds_failures(preset):
 
 def test_preset_unit_tests_pass(preset):
     _, repo, _ = preset
-    result = run(python_tool("pytest", "tests/unit", "-q", "-p", "no:cacheprovider"), repo)
-    assert " passed" in result.stdout and "skipped" not in result.stdout
+    run_unit_tests(repo)
 
 
 def test_preset_readme_describes_architecture_outputs_and_costs(preset):
