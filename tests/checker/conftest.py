@@ -1,3 +1,4 @@
-"""Checker tests: fixture repos hold their own (sometimes deliberately broken) tests; never collect them."""
+"""Checker tests: fixture repos and reported cases hold their own (sometimes deliberately broken) tests; never
+collect them."""
 
-collect_ignore_glob = ["fixtures/*"]
+collect_ignore_glob = ["fixtures/*", "cases/*"]
