@@ -337,7 +337,9 @@ def string_for(prop: str, token: str, physical: str, region: str, index: int = 0
         return ACCOUNT_ID
     if lower == "region" or lower.endswith("region"):
         return region
-    if lower.endswith(("date", "time", "timestamp")) or lower in ("createdat", "updatedat"):
+    if lower == "fqdn":
+        return physical.rstrip(".")
+    if lower.endswith(("date", "time", "timestamp", "modified")) or lower in ("createdat", "updatedat"):
         return "2024-01-01T00:00:00Z"
     if lower.endswith(("id", "ids")):
         noun = prop[: -len("Ids")] if prop.endswith("Ids") else prop[: -len("Id")]

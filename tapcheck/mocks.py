@@ -141,14 +141,19 @@ class AwsMocks(pulumi.runtime.Mocks):
 
     ``new_resource`` returns ``(id, state)``: the inputs converted to their declared output types plus every
     output the provider would compute. ``call`` returns a dict shaped like the data source's declared result.
-    Neither raises: a value the mocks cannot build is left out (``None`` in the program).
+    Neither raises: a value the mocks cannot build is left out (``None`` in the program). Set ``strict = True``
+    (tests of the mocks themselves) to let such gaps raise instead.
     """
+
+    strict = False
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         """Return the provider-assigned id and the inputs plus the computed outputs a real deployment would add."""
         try:
             return self._new_resource(args)
         except Exception:  # pylint: disable=broad-exception-caught  # a gap here must not fail a valid program
+            if self.strict:
+                raise
             return f"{args.name}-id", dict(args.inputs)
 
     def _new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
@@ -162,16 +167,21 @@ class AwsMocks(pulumi.runtime.Mocks):
         physical = f"{args.name}-{suffix(args.name)}"
         rid = f"{args.name}-id"
         if typ.startswith("aws:"):
+            known = cls is None  # an unregistered type: give it the common attributes anyway
             name_key, physical = arns.physical_name(typ, args.name, state)
-            state[name_key] = physical
-            state.setdefault("name", physical)
+            if known or name_key in declared:
+                state[name_key] = physical
+            if known or "name" in declared:
+                state.setdefault("name", physical)
             rid = arns.resource_id(typ, args.name, physical)
             state.setdefault("id", rid)
             for key, value in arns.computed_strings(typ, args.name, rid=rid, physical=physical, region=region,
                                                            state=state).items():
                 state.setdefault(key, value)
-            state.setdefault("arn", arns.generic_arn(typ, physical, region))
-            self._add_computed(typ, args.name, state, region)
+            if known or "arn" in declared:  # EC2 ARNs name the resource by its id
+                state.setdefault("arn", arns.generic_arn(typ, rid if arns.service_of(typ) == "ec2" else physical,
+                                                         region))
+            self._add_computed(typ, args.name, state, region, physical)
             if "region" in declared:
                 state.setdefault("region", region)
             if "tagsAll" in declared and isinstance(state.get("tags"), dict):
@@ -220,9 +230,8 @@ class AwsMocks(pulumi.runtime.Mocks):
         return state
 
     @staticmethod
-    def _add_computed(typ: str, name: str, state: dict[str, Any], region: str) -> None:
+    def _add_computed(typ: str, name: str, state: dict[str, Any], region: str, physical: str) -> None:
         """Computed values that depend on other inputs (engines, ports, load balancer kinds)."""
-        physical = state["name"]
         if typ == "aws:rds/cluster:Cluster":
             ident = state["clusterIdentifier"]
             state.setdefault("endpoint", f"{ident}.cluster-abcdefghijkl.{region}.rds.amazonaws.com")
@@ -254,6 +263,8 @@ class AwsMocks(pulumi.runtime.Mocks):
         try:
             return self._call(args.token, dict(args.args or {}))
         except Exception:  # pylint: disable=broad-exception-caught  # a gap here must not fail a valid program
+            if self.strict:
+                raise
             return {}
 
     def _call(self, token: str, inputs: dict[str, Any]) -> dict[str, Any]:
