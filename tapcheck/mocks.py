@@ -182,7 +182,7 @@ class AwsMocks(pulumi.runtime.Mocks):
                 state.setdefault("arn", arns.generic_arn(typ, rid if arns.service_of(typ) == "ec2" else physical,
                                                          region))
             self._add_computed(typ, args.name, state, region, physical)
-            if "region" in declared:
+            if "region" in declared and shapes.unwrap(declared["region"].type) is str:
                 state.setdefault("region", region)
             if "tagsAll" in declared and isinstance(state.get("tags"), dict):
                 state.setdefault("tagsAll", dict(state["tags"]))
@@ -280,7 +280,7 @@ class AwsMocks(pulumi.runtime.Mocks):
 
         def make_str(prop: str, index: int) -> str:
             if prop in ("id", "ids"):
-                return arns.prefixed_id(noun, f"{seed}{index}") or f"{physical}-{index}" if index else physical
+                return arns.prefixed_id(noun, f"{seed}{index}") or (f"{physical}-{index}" if index else physical)
             return arns.string_for(prop, token, physical, region, index)
 
         for key, typ in shapes.output_fields(cls).items():
@@ -288,7 +288,7 @@ class AwsMocks(pulumi.runtime.Mocks):
                 continue
             if inputs.get(key) is not None:
                 result[key] = shapes.conform(inputs[key], typ)
-            elif key == "region":
+            elif key == "region" and shapes.unwrap(typ) is str:
                 result[key] = region
             else:
                 result[key] = shapes.value_for(typ, key, make_str)

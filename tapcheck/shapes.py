@@ -210,7 +210,7 @@ def value_for(typ: Any, name: str, make_str: typing.Callable[[str, int], str], d
     if typ is bool:
         return False
     if typ in (int, float):
-        return 443 if name.lower().endswith("port") else 1
+        return typ(443 if name.lower().endswith("port") else 1)
     if inspect.isclass(typ) and issubclass(typ, enum.Enum):
         members = list(typ)
         return members[0].value if members else None
