@@ -249,33 +249,52 @@ def resource_id(token: str, logical: str, physical: str) -> str:
     return prefixed_id(noun_of(token), token + logical) or f"{logical}-id"
 
 
-def _fields(token: str, logical: str, *, rid: str, physical: str, region: str,
-            state: dict[str, Any]) -> dict[str, Any]:
-    seed = digest(token, logical)
-    path = state.get("path") if isinstance(state.get("path"), str) and state.get("path") else "/"
-    fields: dict[str, Any] = {k: v for k, v in state.items() if isinstance(v, str)}
-    fields.update(
-        region=region, account=ACCOUNT_ID, name=physical, id=rid, hex=seed[:16], hex10=seed[:10],
-        hex13=seed[:13], HEX32=seed[:32].upper(), uuid=str(uuid.UUID(seed[:32])),
-        suffix6="".join(c for c in seed if c.isalpha())[:3] + seed[-3:], name32=physical[:32], path=path,
-        lbKind="net" if state.get("loadBalancerType") == "network" else "app", upperId=rid.upper(),
-        bareName=physical.lstrip("/"), zoneId=state.get("zoneId") or "Z" + seed[:13].upper())
-    for key in ("restApi", "apiId", "stageName", "functionName", "clusterName", "bucket"):
-        fields.setdefault(key, str(state.get(key) or key))
-    return fields
+class _Fields(dict):  # type: ignore[type-arg]
+    """Template fields for one resource; the derived ones are computed only when a template names them."""
+
+    def __init__(self, seed: str, state: dict[str, Any], **known: str) -> None:
+        super().__init__(known, account=ACCOUNT_ID)
+        self.seed, self.state = seed, state
+
+    def __missing__(self, key: str) -> str:
+        seed, state, physical = self.seed, self.state, self["name"]
+        if key.startswith("hex"):  # hex, hex10, hex13: that many hex digits (16 by default)
+            value = seed[: int(key[3:] or 16)]
+        elif key == "HEX32":
+            value = seed[:32].upper()
+        elif key == "uuid":
+            value = str(uuid.UUID(seed[:32]))
+        elif key == "suffix6":  # Secrets Manager's 6-character ARN suffix
+            value = "".join(c for c in seed if c.isalpha())[:3] + seed[-3:]
+        elif key == "name32":  # load balancer and target group names are at most 32 characters
+            value = physical[:32]
+        elif key == "upperId":
+            value = self["id"].upper()
+        elif key == "path":
+            value = state["path"] if isinstance(state.get("path"), str) and state["path"] else "/"
+        elif key == "lbKind":
+            value = "net" if state.get("loadBalancerType") == "network" else "app"
+        elif key == "bareName":
+            value = physical.lstrip("/")
+        elif key == "zoneId":
+            value = state.get("zoneId") or "Z" + seed[:13].upper()
+        else:  # another input named by the template (restApi, stageName, bucket...)
+            value = str(state.get(key) or key)
+        self[key] = value
+        return value
 
 
 def computed_strings(token: str, logical: str, *, rid: str, physical: str, region: str,
                      state: dict[str, Any]) -> dict[str, str]:
     """The ARN and other formatted outputs the table knows for ``token`` (output name -> value)."""
-    fields = _fields(token, logical, rid=rid, physical=physical, region=region, state=state)
-    out: dict[str, str] = {}
     arn = ARN_FORMAT.get(token)
+    extra = {**EXTRA_ARNS.get(token, {}), **ENDPOINTS.get(token, {})}
+    if arn is None and not extra:
+        return {}
+    fields = _Fields(digest(token, logical), state, region=region, name=physical, id=rid)
+    out = {key: template.format_map(fields) for key, template in extra.items()}
     if arn is not None:
         out["arn"] = arn.format_map(fields)
-    for table in (EXTRA_ARNS, ENDPOINTS):
-        for key, template in table.get(token, {}).items():
-            out[key] = template.format_map(fields)
     return out
 
 

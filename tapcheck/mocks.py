@@ -159,7 +159,7 @@ class AwsMocks(pulumi.runtime.Mocks):
     def _new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         typ = args.typ
         cls = shapes.resource_class(typ)
-        declared = {p.name: p for p in shapes.resource_properties(cls)} if cls is not None else {}
+        declared = shapes.resource_properties(cls) if cls is not None else {}
         state = {k: shapes.conform(v, declared[k].type) if k in declared else v for k, v in args.inputs.items()}
         if typ.startswith("random:"):
             return f"{args.name}-id", self._random_state(typ, args.name, state)

@@ -76,8 +76,8 @@ def resource_class(token: str) -> type | None:
 
 
 class Property(typing.NamedTuple):
-    """One declared output: its engine name, declared type (Output/Optional unwrapped), and whether it is only an
-    output (not a constructor argument), i.e. always computed by the provider."""
+    """One declared output: its engine name, declared type (``Output``/``Optional`` unwrapped, see ``unwrap``),
+    and whether it is only an output (not a constructor argument), i.e. always computed by the provider."""
 
     name: str
     type: Any
@@ -85,16 +85,16 @@ class Property(typing.NamedTuple):
 
 
 @functools.cache
-def resource_properties(cls: type) -> tuple[Property, ...]:
-    """Every declared output of a resource class (empty if the class declares none or cannot be read)."""
+def resource_properties(cls: type) -> dict[str, Property]:
+    """Every declared output of a resource class by engine name (empty if none is declared or readable)."""
     try:
         types = _types.resource_types(cls)
         py_names = _types.resource_pulumi_to_py_names(cls)
         init = getattr(cls, "_internal_init", None) or cls.__init__
         inputs = set(inspect.signature(init).parameters)
     except Exception:  # pylint: disable=broad-exception-caught  # an unreadable class gives no shape
-        return ()
-    return tuple(Property(name, typ, py_names.get(name, name) not in inputs) for name, typ in types.items())
+        return {}
+    return {name: Property(name, unwrap(typ), py_names.get(name, name) not in inputs) for name, typ in types.items()}
 
 
 @functools.cache
@@ -176,8 +176,21 @@ def _origin(typ: Any) -> Any:
     return typing.get_origin(typ)
 
 
+_PLAIN = (str, int, float, bool)
+
+
 def unwrap(typ: Any) -> Any:
     """``Optional[Output[T]]`` / ``Input[T]`` -> ``T``; a union of several types -> its first non-None member."""
+    if typ in _PLAIN:
+        return typ
+    try:
+        return _unwrap(typ)
+    except TypeError:  # unhashable: not cacheable
+        return _unwrap.__wrapped__(typ)
+
+
+@functools.lru_cache(maxsize=4096)
+def _unwrap(typ: Any) -> Any:
     with contextlib.suppress(Exception):  # not a type the SDK can unwrap: use it as it is
         typ = _types.unwrap_type(typ)
     if _origin(typ) is typing.Union:
@@ -243,7 +256,7 @@ def conform(value: Any, typ: Any) -> Any:
     if isinstance(value, dict) and value.get(SIG_KEY) == SECRET_SIG:
         return {**value, "value": conform(value.get("value"), typ)}
     typ = unwrap(typ)
-    if value is None or typ is Any or typ is None:
+    if value is None or typ is Any or typ is None or (typ is str and isinstance(value, str)):
         return value
     if typ is str:
         if isinstance(value, (dict, list)):

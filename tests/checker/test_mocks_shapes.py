@@ -92,7 +92,7 @@ def _resolve(output: pulumi.Output) -> object:
 def test_every_computed_output_has_a_value_of_its_declared_type(token: str) -> None:
     cls = shapes.resource_class(token)
     assert cls is not None and cls.__module__.startswith("pulumi_aws.")
-    computed = [p for p in shapes.resource_properties(cls) if p.output_only]
+    computed = [p for p in shapes.resource_properties(cls).values() if p.output_only]
     _, state = _strict().new_resource(pulumi.runtime.MockResourceArgs(token, "thing", {}))
     for prop in computed:
         assert state.get(prop.name) is not None, f"{token}: {prop.name} left None"
