@@ -39,7 +39,7 @@ ACCOUNT_ID = arns.ACCOUNT_ID
 DEFAULT_REGION = "us-east-1"
 
 # Pulumi's wire format for a secret value: ``{SIG_KEY: SECRET_SIG, "value": v}``. The mock monitor turns it into a
-# secret Output (facts 5.6, 5.7; ``pulumi.runtime.rpc._special_sig_key`` / ``_special_secret_sig``).
+# secret Output (pulumi SDK ``pulumi/runtime/rpc.py``: ``_special_sig_key`` / ``_special_secret_sig``).
 SIG_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 

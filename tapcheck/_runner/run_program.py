@@ -1,9 +1,14 @@
 """Run a Pulumi Python program exactly as the language host does, against mocks, and record what it builds.
 
 Started as a file (``python run_program.py JOB OUT``) so that ``sys.path[0]`` is this folder, never the
-project, like ``pulumi-language-python-exec`` (facts 1.2, 1.3). This folder holds nothing importable but this
-script. The tapcheck package is loaded by file location under a private name, so its parent folder (the
-project root in generated repos) is never put on ``sys.path``.
+project, like ``pulumi-language-python-exec`` (pulumi/pulumi ``sdk/python/cmd/pulumi-language-python-exec``).
+This folder holds nothing importable but this script. The tapcheck package is loaded by file location under a
+private name, so its parent folder (the project root in generated repos) is never put on ``sys.path``.
+
+The record (JSON) has ``status``, ``resources``, ``exports``, ``error`` (None, or ``type``, ``message``,
+``location``, ``traceback`` and, for failures inside Output callbacks, ``created_at`` and ``fed``),
+``unexpanded`` (multi-language components the mocks could not expand: ``type``, ``name``, ``urn``) and
+``notes`` (one sentence per such component).
 
 Only the standard library and ``pulumi`` (and ``pulumi_aws`` when the program uses it) are needed here.
 """
@@ -30,7 +35,7 @@ _ALIAS = "_tapcheck_runtime"
 # and which resource input or export it fed.
 _CREATED_AT = "_tapcheck_created_at"
 _FED = "_tapcheck_fed"
-# Pulumi's wire format for secrets (facts 5.7): {SIG_KEY: SECRET_SIG, "value": v}.
+# Pulumi's wire format for secrets (pulumi SDK ``pulumi/runtime/rpc.py``): {SIG_KEY: SECRET_SIG, "value": v}.
 _SIG_KEY = "4dabf18193072939515e22adb298388d"
 _SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 
@@ -304,7 +309,8 @@ class _Recorder:
         return sorted(self.records, key=lambda r: r["seq"])  # registration order depends on threads
 
     def exports(self, loop: asyncio.AbstractEventLoop) -> dict[str, Any]:
-        """Stack outputs resolved (facts 5.4): value, secret flag, and the line that exported them."""
+        """Stack outputs (the root ``Stack``'s ``outputs``) resolved: value, secret flag, and the line that exported
+        them. An export whose Output fails marks the exception as having fed it."""
         exports: dict[str, Any] = {}
         root = self.pulumi.runtime.get_root_resource()
         for name, value in (getattr(root, "outputs", None) or {}).items():
