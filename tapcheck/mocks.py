@@ -290,6 +290,8 @@ class AwsMocks(pulumi.runtime.Mocks):
                 result[key] = shapes.conform(inputs[key], typ)
             elif key == "region" and shapes.unwrap(typ) is str:
                 result[key] = region
+            elif key == "tags" and _tag_filters(inputs):  # EC2 `tag:<key>` filters name the tags it has
+                result[key] = _tag_filters(inputs)
             else:
                 result[key] = shapes.value_for(typ, key, make_str)
         return result
@@ -343,6 +345,15 @@ def _stable(value: Any) -> Any:
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     return type(value).__name__
+
+
+def _tag_filters(inputs: dict[str, Any]) -> dict[str, str]:
+    """Tags an EC2-style ``filters`` argument requires (``{"name": "tag:Env", "values": ["prod"]}``)."""
+    tags = {}
+    for item in inputs.get("filters") or []:
+        if isinstance(item, dict) and str(item.get("name", "")).startswith("tag:") and item.get("values"):
+            tags[item["name"][4:]] = str(_as_list(item["values"])[0])
+    return tags
 
 
 def _as_list(value: Any) -> list[Any]:

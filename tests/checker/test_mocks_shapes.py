@@ -196,6 +196,8 @@ def test_data_sources_honour_their_arguments() -> None:
     west = aws.ec2.get_vpc(default=True, region="us-west-2")
     assert west.region == "us-west-2" and west.arn.startswith("arn:aws:ec2:us-west-2:123456789012:")
     assert aws.s3.get_bucket(bucket="logs").bucket == "logs"
+    tagged = aws.ec2.get_vpc(filters=[{"name": "tag:Name", "values": ["main"]}])
+    assert tagged.tags == {"Name": "main"}
 
 
 def test_hand_answers_stay_and_gain_the_missing_fields() -> None:
