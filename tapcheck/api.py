@@ -45,6 +45,7 @@ def check(path: str | Path, *, stack: str | None = None, synth: bool = True, tim
 
     ctx = Context(project, record, project.stack_name)
     findings += run_rules(ctx)
+    report.notes += ctx.notes
     findings += sdkargs.to_findings(sdk_results or [])
     report.findings = _finalize(project, findings)
     report.synth = record
