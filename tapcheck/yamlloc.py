@@ -1,11 +1,21 @@
-"""YAML loading that remembers the line of every key, so findings point at the exact line."""
+"""YAML loading as Pulumi reads it, remembering the line of every key so findings point at the exact line.
+
+Pulumi reads Pulumi.yaml and stack files with Go's ``gopkg.in/yaml.v3``, which follows the YAML 1.2 core schema:
+only ``true``/``false`` are booleans (``yes``, ``no``, ``on``, ``off`` stay strings), and a timestamp-looking
+value decoded into an untyped value stays a string (https://pkg.go.dev/gopkg.in/yaml.v3, "Unmarshal";
+https://yaml.org/spec/1.2.2/#1032-tag-resolution). ruamel.yaml's safe loader resolves the same 1.2 core schema;
+this module keeps timestamps as strings on top of it. A duplicate key is an error in both.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
+from ruamel.yaml import YAML
+from ruamel.yaml.constructor import SafeConstructor
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 KeyPath = tuple[Any, ...]
 
@@ -35,34 +45,46 @@ class YamlDoc:
         return default
 
 
-def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int]) -> None:
-    if isinstance(node, yaml.MappingNode):
+class _GoConstructor(SafeConstructor):
+    """The YAML 1.2 core schema as yaml.v3 decodes into ``interface{}``: timestamps stay strings."""
+
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:  # noqa: ARG002
+        """``2024-01-01`` -> ``"2024-01-01"`` (yaml.v3 keeps timestamp-like scalars as strings)."""
+        return self.construct_scalar(node)
+
+
+_GoConstructor.add_constructor("tag:yaml.org,2002:timestamp", _GoConstructor.construct_yaml_timestamp)
+
+
+def _walk(node: Node, path: KeyPath, lines: dict[KeyPath, int]) -> None:
+    if isinstance(node, MappingNode):
         for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+            key = key_node.value if isinstance(key_node, ScalarNode) else str(key_node.value)
             lines.setdefault((*path, key), key_node.start_mark.line + 1)
             _walk(value_node, (*path, key), lines)
-    elif isinstance(node, yaml.SequenceNode):
+    elif isinstance(node, SequenceNode):
         for index, item in enumerate(node.value):
             lines[(*path, index)] = item.start_mark.line + 1
             _walk(item, (*path, index), lines)
 
 
 def load_yaml(text: str) -> YamlDoc:
-    """Parse one YAML document with PyYAML's safe loader, composing nodes first to keep line numbers."""
-    loader = yaml.SafeLoader(text)
+    """Parse one YAML document (YAML 1.2 core schema), composing nodes first to keep line numbers.
+
+    Raises :class:`YamlError` (with the 1-based line) on a syntax error, a duplicate key or several documents."""
+    yaml = YAML(typ="safe", pure=True)
+    yaml.Constructor = _GoConstructor
     try:
-        node = loader.get_single_node()
+        node = yaml.compose(text)
         if node is None:
             return YamlDoc(None)
-        data = loader.construct_document(node)
+        data = yaml.constructor.construct_document(node)
         lines: dict[KeyPath, int] = {}
         _walk(node, (), lines)
         return YamlDoc(data, lines)
-    except yaml.MarkedYAMLError as exc:
+    except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
         raise YamlError(f"{exc.problem or exc}".strip(), line) from exc
-    except yaml.YAMLError as exc:
+    except YAMLError as exc:
         raise YamlError(str(exc), 1) from exc
-    finally:
-        loader.dispose()
