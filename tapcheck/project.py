@@ -52,10 +52,12 @@ class Settings:
 
     def selection(self, *, select: Sequence[str] | None = None, extend_select: Sequence[str] = (),
                   ignore: Sequence[str] = ()) -> Selection:
-        """The resolved rule set; ``select`` replaces the settings' select, ``extend_select`` and ``ignore`` add to
-        theirs (the CLI's options). Raises :class:`tapcheck.selection.SelectionError` for an unknown selector."""
-        return resolve(select if select is not None else self.select, (*self.extend_select, *extend_select),
-                       (*self.ignore, *ignore), self.severity)
+        """The resolved rule set with the CLI's options on top, as ruff layers them: ``select`` replaces the
+        settings' select and extend-select, ``extend_select`` and ``ignore`` add to theirs. Raises
+        :class:`tapcheck.selection.SelectionError` for an unknown selector."""
+        if select is not None:
+            return resolve(select, extend_select, (*self.ignore, *ignore), self.severity)
+        return resolve(self.select, (*self.extend_select, *extend_select), (*self.ignore, *ignore), self.severity)
 
 
 @dataclass
