@@ -1,7 +1,7 @@
 """tapcheck: offline checker for Pulumi Python (AWS) repos.
 
 The package namespace is lazy on purpose: ``tapcheck.mocks`` must import with only ``pulumi`` installed
-(generated repos' unit tests use it), and the synth runner loads the package without PyYAML.
+(generated repos' unit tests use it), and the synth runner loads the package without ruamel.yaml.
 """
 
 from __future__ import annotations

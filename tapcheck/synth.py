@@ -82,14 +82,16 @@ def choose_interpreter(project: Project, python: str | None = None) -> Interpret
         if found is not None:
             return Interpreter(str(found), venv, f"Pulumi.yaml `runtime.options.virtualenv: {configured}`")
         state = "does not exist" if not venv.exists() else "holds no bin/python"
-        note = (f"Pulumi.yaml `runtime.options.virtualenv: {configured}` {state} (create it with `pulumi install`); "
-                "synth used another interpreter instead")
+        note = f"Pulumi.yaml `runtime.options.virtualenv: {configured}` {state} (create it with `pulumi install`)"
+
+    def fallback(python: str, venv: Path | None, why: str) -> Interpreter:
+        return Interpreter(python, venv, why, note and f"{note}; synth ran {python} ({why}) instead")
+
     for name in (".venv", "venv"):
         found = _venv_python(project.root / name)
         if found is not None:
-            return Interpreter(str(found), project.root / name, f"the project's `{name}` folder", note)
-    return Interpreter(sys.executable, None, "the checker's own interpreter (no project virtual environment found)",
-                       note and f"{note}: the checker's own ({sys.executable})")
+            return fallback(str(found), project.root / name, f"the project's `{name}` folder")
+    return fallback(sys.executable, None, "the checker's own interpreter; the project has no .venv or venv")
 
 
 def _environment(project: Project, stack: str, venv: Path | None) -> dict[str, str]:
@@ -195,8 +197,9 @@ def _full_text(error: dict[str, Any]) -> str:
     exception's last line as ``message``; the full text then ends its traceback."""
     message = " ".join(str(error.get("message") or "").split())
     kind = error.get("type")
-    if kind:
-        return message if message.startswith(str(kind)) else f"{kind}: {message}"
+    if kind:  # the message normally starts with the (qualified) type already: pulumi.config.ConfigMissingError: ...
+        head = message.split(":", 1)[0]
+        return message if head == kind or head.endswith(f".{kind}") else f"{kind}: {message}"
     tail = str(error.get("traceback") or "").rstrip()
     if message and tail.endswith(str(error.get("message")).strip()):
         lines = tail.splitlines()

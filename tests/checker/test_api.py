@@ -143,8 +143,8 @@ def test_interpreter_choice(tmp_path: Path) -> None:
     assert (chosen.python, chosen.venv) == (sys.executable, None)
     assert chosen.why.startswith("the checker's own interpreter")
     assert chosen.note == ("Pulumi.yaml `runtime.options.virtualenv: envs/py` does not exist (create it with `pulumi "
-                           "install`); synth used another interpreter instead: the checker's own "
-                           f"({sys.executable})")
+                           f"install`); synth ran {sys.executable} (the checker's own interpreter; the project has "
+                           "no .venv or venv) instead")
     (tmp_path / ".venv/bin").mkdir(parents=True)
     (tmp_path / ".venv/bin/python").write_text("", encoding="utf-8")
     chosen = choose_interpreter(Project(tmp_path))

@@ -10,21 +10,12 @@ Out of scope (not the checker's job, or not a defect), listed so that the table 
   case (overlap / outside the VPC), see fixture TAP030-subnet-overlap.
 - seed 004 #6: the post-mortem itself calls it a false positive ("stage" in a Stage name); the test below checks
   that the checker does not flag it.
-
-The seeds are repos built to this template's conventions, so house rules (the `stack` export, flow logs,
-placeholder images, cost tags) are checked with the `house` group selected, as generated repos select it.
 """
 
 from __future__ import annotations
 
-from functools import cache
-
 import pytest
 from helpers import expected, fixture, located, run
-
-import tapcheck
-from tapcheck.catalog import HOUSE, RULES
-from tapcheck.findings import Report
 
 # (seed, failure number, what failed, fixture, rules that must report it at the fixture's marked lines)
 SEED_FAILURES: list[tuple[str, int, str, str, tuple[str, ...]]] = [
@@ -58,17 +49,10 @@ SEED_FAILURES: list[tuple[str, int, str, str, tuple[str, ...]]] = [
 ]
 
 
-@cache
-def run_with_house(name: str) -> Report:
-    """The check a generated repo runs (`extend-select = ["house"]`), once per fixture."""
-    return tapcheck.check(fixture(name), extend_select=[HOUSE], timeout=120.0)
-
-
 @pytest.mark.parametrize(("seed", "number", "what", "name", "rules"), SEED_FAILURES,
                          ids=[f"seed{s}-{n}" for s, n, *_ in SEED_FAILURES])
 def test_seed_failure_is_caught(seed: str, number: int, what: str, name: str, rules: tuple[str, ...]) -> None:
-    house = any(RULES[rule].group == HOUSE for rule in rules)
-    report = run_with_house(name) if house else run(name, synth=True)
+    report = run(name, synth=True)
     for rule in rules:
         want = expected(fixture(name), rule)
         assert want, f"fixture {name} marks no {rule} line for seed {seed} #{number}"

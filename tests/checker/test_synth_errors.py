@@ -12,7 +12,7 @@ import pytest
 import tapcheck
 from tapcheck.cli import main
 from tapcheck.project import Project
-from tapcheck.synth import Interpreter, choose_interpreter, explain_error
+from tapcheck.synth import Interpreter, _unexpanded_notes, choose_interpreter, explain_error
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
@@ -75,8 +75,8 @@ def test_missing_package_names_interpreter_why_and_requirements(tmp_path: Path) 
     [(path, line, message, fix)] = tap010(tapcheck.check(tmp_path))
     assert (path, line) == ("__main__.py", 2)
     assert message == (f"ModuleNotFoundError: No module named 'tapcheck_missing_pkg': the program ran with "
-                       f"{sys.executable} (the checker's own interpreter (no project virtual environment found)), "
-                       "which cannot import 'tapcheck_missing_pkg'; requirements.txt lists it")
+                       f"{sys.executable} (the checker's own interpreter; the project has no .venv or venv), which "
+                       "cannot import 'tapcheck_missing_pkg'; requirements.txt lists it")
     assert "`pip install -r requirements.txt`" in fix and "--python" in fix
 
 
@@ -99,6 +99,18 @@ def test_error_inside_apply_names_what_it_fed_and_where_the_output_was_made(tmp_
     assert explained.message == ("the program fails under the language host (cwd ., run_path('.')): KeyError: 'arn' "
                                  "(raised inside an apply; its result feeds input `policy` of aws.iam.RolePolicy "
                                  "'p'; the Output was created at __main__.py:1)")
+
+
+@pytest.mark.parametrize(("kind", "message", "text"), [
+    ("ConfigTypeError", "pulumi.config.ConfigTypeError: bad value", "pulumi.config.ConfigTypeError: bad value"),
+    ("ValueError", "ValueError: bad", "ValueError: bad"),
+    ("ValueError", "bad", "ValueError: bad"),
+])
+def test_runner_with_type_gives_one_type_prefix(tmp_path: Path, kind: str, message: str, text: str) -> None:
+    project = Project(write(tmp_path, {"Pulumi.yaml": "name: app\nruntime: python\n", "__main__.py": "x = 1\n"}))
+    error = {"type": kind, "message": message, "location": None, "traceback": ""}
+    explained = explain_error(project, "dev", error, Interpreter(sys.executable, None, "test"))
+    assert explained.message.endswith(f"run_path('.')): {text}")
 
 
 def test_runner_without_type_gives_the_full_message_on_one_line(tmp_path: Path) -> None:
@@ -169,3 +181,14 @@ def test_project_named_like_a_provider_is_tap001(tmp_path: Path, name: str) -> N
     hits = [f for f in tapcheck.check(tmp_path, synth=False).findings if f.rule == "TAP001"]
     assert [(f.path, f.line, f.severity) for f in hits] == [("Pulumi.yaml", 2, "error")]
     assert hits[0].message.startswith(f"project name '{name}' is the config namespace of the `{name}` provider")
+
+
+def test_components_the_mocks_could_not_expand_are_a_note() -> None:
+    unexpanded = [{"type": "awsx:ec2:Vpc", "name": f"vpc{i}", "urn": f"urn:{i}"} for i in range(7)]
+    assert _unexpanded_notes(unexpanded[:1]) == [
+        "1 component could not be expanded under mocks (awsx:ec2:Vpc 'vpc0'): rules TAP015, TAP020-TAP023, TAP025, "
+        "TAP026, TAP029, TAP030 did not see their child resources"]
+    [note] = _unexpanded_notes(unexpanded)
+    assert note.startswith("7 components could not be expanded under mocks (awsx:ec2:Vpc 'vpc0', ")
+    assert "'vpc4' and 2 more)" in note
+    assert _unexpanded_notes([]) == []
