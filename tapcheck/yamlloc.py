@@ -48,7 +48,7 @@ class YamlDoc:
 class _GoConstructor(SafeConstructor):
     """The YAML 1.2 core schema as yaml.v3 decodes into ``interface{}``: timestamps stay strings."""
 
-    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:  # noqa: ARG002
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
         """``2024-01-01`` -> ``"2024-01-01"`` (yaml.v3 keeps timestamp-like scalars as strings)."""
         return self.construct_scalar(node)
 
