@@ -70,7 +70,7 @@ def render_text(report: Report | list[Report]) -> str:
             stack = f", stack '{item.stack}'" if item.stack and item.project else ""
             out.append(f"== {item.path} ({name}{stack}): {_summary([item])}")
         for found in item.findings:
-            path = os.path.join(item.path, found.path) if many else found.path
+            path = os.path.normpath(os.path.join(item.path, found.path)) if many else found.path
             out.append(f"{path}:{found.line}: {found.rule} {found.message}")
             out.append(f"    fix: {found.fix}")
         out += [f"note: {note}" for note in item.notes]

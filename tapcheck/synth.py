@@ -159,8 +159,9 @@ def run_synth(project: Project, *, stack: str, timeout: float = 120.0, python: s
     return result
 
 
-# Graph rules that read the resources under a component: a component the mocks could not expand hides them.
-_CHILD_RULES = "TAP015, TAP020-TAP023, TAP025, TAP026, TAP029, TAP030"
+# Rules that read the resources under a component: a component the mocks could not expand hides them from every
+# rule that reads the synth record; these are the ones whose findings a reader would miss first.
+_CHILD_RULES = "graph rules such as TAP015 (duplicate names), TAP021 (flow logs), TAP029 (tags) and TAP030 (subnets)"
 
 
 def _unexpanded_notes(unexpanded: list[dict[str, Any]]) -> list[str]:
@@ -169,7 +170,7 @@ def _unexpanded_notes(unexpanded: list[dict[str, Any]]) -> list[str]:
     named = ", ".join(f"{u.get('type')} '{u.get('name')}'" for u in unexpanded[:5])
     more = f" and {len(unexpanded) - 5} more" if len(unexpanded) > 5 else ""
     return [f"{len(unexpanded)} component{'s' if len(unexpanded) != 1 else ''} could not be expanded under mocks "
-            f"({named}{more}): rules {_CHILD_RULES} did not see their child resources"]
+            f"({named}{more}): {_CHILD_RULES} did not see their child resources"]
 
 
 # ----- TAP010: the program's error, told where it is and what to do -----------------------------------------------

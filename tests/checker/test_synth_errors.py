@@ -186,8 +186,8 @@ def test_project_named_like_a_provider_is_tap001(tmp_path: Path, name: str) -> N
 def test_components_the_mocks_could_not_expand_are_a_note() -> None:
     unexpanded = [{"type": "awsx:ec2:Vpc", "name": f"vpc{i}", "urn": f"urn:{i}"} for i in range(7)]
     assert _unexpanded_notes(unexpanded[:1]) == [
-        "1 component could not be expanded under mocks (awsx:ec2:Vpc 'vpc0'): rules TAP015, TAP020-TAP023, TAP025, "
-        "TAP026, TAP029, TAP030 did not see their child resources"]
+        "1 component could not be expanded under mocks (awsx:ec2:Vpc 'vpc0'): graph rules such as TAP015 (duplicate "
+        "names), TAP021 (flow logs), TAP029 (tags) and TAP030 (subnets) did not see their child resources"]
     [note] = _unexpanded_notes(unexpanded)
     assert note.startswith("7 components could not be expanded under mocks (awsx:ec2:Vpc 'vpc0', ")
     assert "'vpc4' and 2 more)" in note
