@@ -175,6 +175,7 @@ def _unexpanded_notes(unexpanded: list[dict[str, Any]]) -> list[str]:
 
 # ----- TAP010: the program's error, told where it is and what to do -----------------------------------------------
 _CONFIG_MISSING = re.compile(r"Missing required configuration variable '([^']+)'")
+_CONFIG_TYPE = re.compile(r"Configuration '([^']+)' value '(.*)' is not a valid '([^']+)'")
 _NO_MODULE = re.compile(r"No module named '([^']+)'")
 # Import names that differ from the distribution that provides them (the common ones in infrastructure repos).
 _DISTRIBUTIONS = {"yaml": "pyyaml", "dateutil": "python-dateutil", "dotenv": "python-dotenv", "jwt": "pyjwt",
@@ -222,6 +223,9 @@ def explain_error(project: Project, stack: str, error: dict[str, Any], interpret
     config = _CONFIG_MISSING.search(everything)
     if config:
         return _missing_config(project, stack, config.group(1), path=path, line=line, text=everything)
+    typed = _CONFIG_TYPE.search(text)
+    if typed:
+        return _config_type(project, stack, typed.groups(), path=path, line=line)
     module = _NO_MODULE.search(text)
     if module:
         return _missing_module(project, module.group(1), text=text, path=path, line=line, interpreter=interpreter)
@@ -265,6 +269,23 @@ def _missing_config(project: Project, stack: str, key: str, *, path: str, line: 
            f"Pulumi.yaml (`config: {{{shown}: {{default: ...}}}}`).")
     if not path.endswith(".py"):  # no project frame: point at the stack file's config block
         path, line = stack_rel, stack_file.doc.line("config") if stack_file and stack_file.doc else 1
+    return _Explained(path, line, message, fix)
+
+
+def _config_type(project: Project, stack: str, found: tuple[str, ...], *, path: str, line: int) -> _Explained:
+    """``require_bool``/``require_int``/... on a value of another type (the SDK's ``ConfigTypeError``). Stack files
+    are YAML 1.2, so ``yes``/``no``/``on``/``off`` are strings, not booleans."""
+    key, value, expected = found
+    namespace, _, bare = key.rpartition(":")
+    shown = bare if namespace == project.name else key
+    stack_file = project.stacks.get(stack)
+    where = project.rel(stack_file.path) if stack_file else "Pulumi.yaml"
+    hint = " (YAML 1.2, as Pulumi reads it: only true/false are booleans)" if expected == "bool" else ""
+    example = {"bool": "true or false", "int": "a whole number such as 3", "float": "a number such as 0.5",
+               "JSON object": "a map or a JSON object string"}.get(expected, f"a {expected}")
+    message = (f"config '{shown}' for stack '{stack}' is '{value}', which is not a valid {expected}{hint}: "
+               f"Configuration '{key}' value '{value}' is not a valid '{expected}'")
+    fix = f"Set `{shown}` in {where} to {example} (`pulumi config set {shown} <value> --stack {stack}`)."
     return _Explained(path, line, message, fix)
 
 

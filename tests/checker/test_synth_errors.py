@@ -130,9 +130,13 @@ def test_yes_stays_a_string_so_require_bool_fails_as_in_pulumi(tmp_path: Path) -
     project = Project(tmp_path)
     assert project.stacks["dev"].config == {"app:production": "yes", "app:owner": "no"}
     report = tapcheck.check(tmp_path)
-    [(path, line, message, _)] = tap010(report)
+    [(path, line, message, fix)] = tap010(report)
     assert (path, line) == ("__main__.py", 5)
-    assert message.endswith("ConfigTypeError: Configuration 'app:production' value 'yes' is not a valid 'bool'")
+    assert message == ("config 'production' for stack 'dev' is 'yes', which is not a valid bool (YAML 1.2, as Pulumi "
+                       "reads it: only true/false are booleans): Configuration 'app:production' value 'yes' is not a "
+                       "valid 'bool'")
+    assert fix == "Set `production` in Pulumi.dev.yaml to true or false (`pulumi config set production <value> " \
+                  "--stack dev`)."
     assert report.synth is not None and report.synth["exports"]["owner"]["value"] == "no"
 
 
