@@ -78,8 +78,8 @@ class StackFile:
 
     @property
     def environments(self) -> list[str]:
-        """Pulumi ESC environments the stack imports (``environment: [project/env, ...]``, or the older
-        ``environment: {imports: [...]}``); their values become config the checker cannot read
+        """Pulumi ESC environments the stack imports (``environment: [project/env, ...]``, or the
+        ``environment: {imports: [...]}`` form); their values become config the checker cannot read
         (https://www.pulumi.com/docs/esc/integrations/infrastructure/pulumi-iac/)."""
         data = self.doc.data if self.doc else None
         imports = data.get("environment") if isinstance(data, dict) else None

@@ -1,14 +1,17 @@
 """YAML loading as Pulumi reads it, remembering the line of every key so findings point at the exact line.
 
-Pulumi reads Pulumi.yaml and stack files with Go's ``gopkg.in/yaml.v3``, which follows the YAML 1.2 core schema:
-only ``true``/``false`` are booleans (``yes``, ``no``, ``on``, ``off`` stay strings), and a timestamp-looking
-value decoded into an untyped value stays a string (https://pkg.go.dev/gopkg.in/yaml.v3, "Unmarshal";
-https://yaml.org/spec/1.2.2/#1032-tag-resolution). ruamel.yaml's safe loader resolves the same 1.2 core schema;
-this module keeps timestamps as strings on top of it. A duplicate key is an error in both.
+Pulumi reads Pulumi.yaml and stack files with Go's ``gopkg.in/yaml.v3``, which follows the YAML 1.2 core schema
+with two YAML 1.1 leftovers (https://github.com/go-yaml/yaml/tree/v3.0.1#compatibility): only ``true``/``false``
+are booleans (``yes``, ``no``, ``on``, ``off`` stay strings unless decoded into a typed bool, and config values are
+untyped), ``0777`` is still an octal integer, and a timestamp-looking value decoded into an untyped value stays a
+string. ruamel.yaml's safe loader resolves the YAML 1.2 core schema
+(https://yaml.org/spec/1.2.2/#1032-tag-resolution); this module adds the two leftovers. A duplicate key is an
+error in both.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,15 +48,27 @@ class YamlDoc:
         return default
 
 
+_OCTAL_1_1 = re.compile(r"[-+]?0[0-7]+")
+
+
 class _GoConstructor(SafeConstructor):
-    """The YAML 1.2 core schema as yaml.v3 decodes into ``interface{}``: timestamps stay strings."""
+    """The YAML 1.2 core schema as yaml.v3 decodes into ``interface{}``: timestamps stay strings, ``0777`` is
+    octal."""
 
     def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
         """``2024-01-01`` -> ``"2024-01-01"`` (yaml.v3 keeps timestamp-like scalars as strings)."""
         return self.construct_scalar(node)
 
+    def construct_yaml_int(self, node: Any) -> Any:
+        """``017`` -> 15, as yaml.v3 reads it; every other integer as the 1.2 core schema reads it."""
+        text = str(self.construct_scalar(node)).replace("_", "")
+        if _OCTAL_1_1.fullmatch(text):
+            return int(text, 8)
+        return super().construct_yaml_int(node)
+
 
 _GoConstructor.add_constructor("tag:yaml.org,2002:timestamp", _GoConstructor.construct_yaml_timestamp)
+_GoConstructor.add_constructor("tag:yaml.org,2002:int", _GoConstructor.construct_yaml_int)
 
 
 def _walk(node: Node, path: KeyPath, lines: dict[KeyPath, int]) -> None:
