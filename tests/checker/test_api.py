@@ -37,12 +37,12 @@ def write(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def test_catalog_matches_the_failure_catalog() -> None:
-    assert set(tapcheck.RULES) == CATALOG_IDS
+def test_catalog_covers_the_failure_catalog() -> None:
+    assert set(tapcheck.RULES) >= CATALOG_IDS  # rules may be added, never renumbered or dropped
     for rule_id, rule in tapcheck.RULES.items():
-        assert rule.id == rule_id
-        assert rule.severity == ("warning" if rule_id in WARNINGS else "error")
+        assert rule.id == rule_id and rule.severity in ("error", "warning")
         assert rule.title and rule.why and rule.fix and rule.example and not rule.retired
+    assert {r for r in CATALOG_IDS if tapcheck.RULES[r].severity == "warning"} == WARNINGS
 
 
 def test_finding_is_frozen_and_report_splits_severities() -> None:
