@@ -7,6 +7,7 @@ config through ``PULUMI_CONFIG`` / ``PULUMI_CONFIG_SECRET_KEYS``, ``runpy.run_pa
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import re
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .findings import Finding, finding
-from .project import Project, read_text
+from .project import Project, StackFile, read_text
 from .rules.imports import local_names
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -261,7 +262,8 @@ def _missing_config(project: Project, stack: str, key: str, *, path: str, line: 
             f"config '{shown}' is not in {stack_rel}; it may come from the Pulumi ESC environment{plural} "
             f"{', '.join(environments)} that {stack_rel} imports, which the checker cannot read: the program stopped "
             f"at {path}:{line}, so synth saw only what it built before that line"))
-    where = f"{stack_rel} does not set it" if stack_file else f"there is no {stack_rel}"
+    where = f"{stack_rel} does not set it{_near_miss(project, stack_file, key)}" if stack_file \
+        else f"there is no {stack_rel}"
     message = (f"config '{shown}' is required but not set for stack '{stack}': {where} and Pulumi.yaml gives no "
                f"default (Missing required configuration variable '{key}')")
     command = f"pulumi config set{' --secret' if secret else ''} {shown} <value> --stack {stack}"
@@ -270,6 +272,22 @@ def _missing_config(project: Project, stack: str, key: str, *, path: str, line: 
     if not path.endswith(".py"):  # no project frame: point at the stack file's config block
         path, line = stack_rel, stack_file.doc.line("config") if stack_file and stack_file.doc else 1
     return _Explained(path, line, message, fix)
+
+
+def _near_miss(project: Project, stack_file: StackFile, key: str) -> str:
+    """`` (it sets 'old:targetDomain', in another namespace)`` when the stack file holds the key under another
+    project name or in another spelling; empty otherwise."""
+    namespace, _, bare = key.rpartition(":")
+    written = {project.namespaced(str(k)): str(k) for k in stack_file.config}
+    same_name = [w for full, w in written.items() if full.rpartition(":")[2] == bare and full != key]
+    if same_name:
+        return f" (it sets '{same_name[0]}', in another namespace than '{namespace}')"
+    close = difflib.get_close_matches(bare.lower(), [full.rpartition(":")[2].lower() for full in written], n=1,
+                                      cutoff=0.8)
+    if close:
+        spelled = next(w for full, w in written.items() if full.rpartition(":")[2].lower() == close[0])
+        return f" (it sets '{spelled}': config keys are case-sensitive and spelled exactly)"
+    return ""
 
 
 def _config_type(project: Project, stack: str, found: tuple[str, ...], *, path: str, line: int) -> _Explained:

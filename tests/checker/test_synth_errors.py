@@ -42,6 +42,20 @@ def test_missing_config_names_key_stack_file_and_command(tmp_path: Path, call: s
     assert "\t" not in message and "\n" not in message
 
 
+@pytest.mark.parametrize(("stack_config", "said"), [
+    ("oldname:targetDomain: example.com", "(it sets 'oldname:targetDomain', in another namespace than 'app')"),
+    ("targetdomain: example.com", "(it sets 'targetdomain': config keys are case-sensitive and spelled exactly)"),
+    ("app:targetDomian: example.com", "(it sets 'app:targetDomian': config keys are case-sensitive and spelled "
+                                      "exactly)"),
+])
+def test_missing_config_points_at_the_near_miss(tmp_path: Path, stack_config: str, said: str) -> None:
+    write(tmp_path, {"Pulumi.yaml": "name: app\nruntime: python\n",
+                     "Pulumi.dev.yaml": f"config:\n  {stack_config}\n",
+                     "__main__.py": "import pulumi\n\npulumi.Config().require('targetDomain')\n"})
+    [(_, _, message, _)] = tap010(tapcheck.check(tmp_path))
+    assert f"Pulumi.dev.yaml does not set it {said} and Pulumi.yaml gives no default" in message
+
+
 def test_missing_config_without_stack_file_says_so(tmp_path: Path) -> None:
     write(tmp_path, {"Pulumi.yaml": "name: app\nruntime: python\n",
                      "__main__.py": "import pulumi\n\npulumi.Config('other').require('key')\n"})
