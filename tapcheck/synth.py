@@ -151,6 +151,8 @@ def run_synth(project: Project, *, stack: str, timeout: float = 120.0, python: s
     error = raw.get("error")
     if error:
         explained = explain_error(project, stack, error, interpreter)
+        if explained.unfinished:  # the environment, not the project: synth could not run the program through
+            result.skipped = explained.unfinished
         if explained.note:
             result.notes.append(explained.note)
         else:
@@ -186,13 +188,16 @@ _DISTRIBUTIONS = {"yaml": "pyyaml", "dateutil": "python-dateutil", "dotenv": "py
 
 @dataclass
 class _Explained:
-    """A runner error as one TAP010 finding (path, line, message, fix) or, when the checker cannot tell, a note."""
+    """A runner error as one TAP010 finding (path, line, message, fix) or, when the project is not at fault or
+    the checker cannot tell, a ``note``; ``unfinished`` says why synth could not run the program through when the
+    checker's environment is to blame (``--strict`` fails on it)."""
 
     path: str
     line: int
     message: str
     fix: str | None = None
     note: str | None = None
+    unfinished: str | None = None
 
 
 def _full_text(error: dict[str, Any]) -> str:
@@ -319,16 +324,18 @@ def _missing_module(project: Project, module: str, *, text: str, path: str, line
             fix = "Import project modules by their path from the program folder (the only project folder on sys.path)."
         return _Explained(path, line, f"the program fails under the language host ({_how(project)}): {text}", fix)
     listed = requirement_files(project, top)
-    lists = (f"{' and '.join(listed)} list{'s' if len(listed) == 1 else ''} it" if listed
-             else "no requirements file of the project lists it")
-    message = (f"{text}: the program ran with {interpreter.python} ({interpreter.why}), which cannot import "
-               f"'{top}'; {lists}")
-    if listed:
-        fix = (f"Install the project's dependencies into the environment Pulumi uses (`pulumi install`, or "
-               f"`pip install -r {listed[0]}`), or run the checker with `--python <that environment's python>`.")
-    else:
-        fix = (f"Add the package that provides '{top}' to the project's requirements (requirements.txt or "
-               "pyproject.toml) and install it, or pass `--python` with an interpreter that has it.")
+    ran = f"{interpreter.python} ({interpreter.why}), which cannot import '{top}'"
+    if listed:  # the project declares it: the environment lacks it, the program is not at fault
+        lists = f"{' and '.join(listed)} list{'s' if len(listed) == 1 else ''} it"
+        unfinished = f"{text} at {path}:{line}: synth ran {ran}; {lists}"
+        return _Explained(path, line, "", note=(
+            f"synth stopped: {unfinished}. Install the project's dependencies into the environment Pulumi uses "
+            f"(`pulumi install`, or `pip install -r {listed[0]}`) or pass `--python` with that environment's "
+            "interpreter; rules that need the whole program saw only what it built before that line"),
+            unfinished=unfinished)
+    message = f"{text}: the program ran with {ran}; no requirements file of the project lists it"
+    fix = (f"Add the package that provides '{top}' to the project's requirements (requirements.txt or "
+           "pyproject.toml) and install it, or pass `--python` with an interpreter that has it.")
     return _Explained(path, line, message, fix)
 
 

@@ -82,16 +82,25 @@ def test_config_an_esc_environment_may_provide_is_a_note(tmp_path: Path) -> None
         in text
 
 
-def test_missing_package_names_interpreter_why_and_requirements(tmp_path: Path) -> None:
+def test_declared_package_missing_from_the_environment_is_not_the_projects_fault(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write(tmp_path, {"Pulumi.yaml": "name: app\nruntime: python\n", "Pulumi.dev.yaml": "config: {}\n",
                      "requirements.txt": "pulumi>=3\nTapcheck_Missing.Pkg==1.0  # pinned\n",
-                     "__main__.py": "import pulumi\nimport tapcheck_missing_pkg\n"})
-    [(path, line, message, fix)] = tap010(tapcheck.check(tmp_path))
-    assert (path, line) == ("__main__.py", 2)
-    assert message == (f"ModuleNotFoundError: No module named 'tapcheck_missing_pkg': the program ran with "
-                       f"{sys.executable} (the checker's own interpreter; the project has no .venv or venv), which "
-                       "cannot import 'tapcheck_missing_pkg'; requirements.txt lists it")
-    assert "`pip install -r requirements.txt`" in fix and "--python" in fix
+                     "__main__.py": "import pulumi\nimport tapcheck_missing_pkg\n\n"
+                                    "pulumi.export('stack', pulumi.get_stack())\n"})
+    report = tapcheck.check(tmp_path)
+    assert tap010(report) == []
+    why = (f"ModuleNotFoundError: No module named 'tapcheck_missing_pkg' at __main__.py:2: synth ran {sys.executable} "
+           "(the checker's own interpreter; the project has no .venv or venv), which cannot import "
+           "'tapcheck_missing_pkg'; requirements.txt lists it")
+    assert report.synth_skipped == why
+    assert report.notes == [f"synth stopped: {why}. Install the project's dependencies into the environment Pulumi "
+                            "uses (`pulumi install`, or `pip install -r requirements.txt`) or pass `--python` with "
+                            "that environment's interpreter; rules that need the whole program saw only what it "
+                            "built before that line"]
+    assert main([str(tmp_path)]) == 0
+    assert main([str(tmp_path), "--strict"]) == 1  # the check did not run through: strict says so
+    assert f"synth did not run: {why}" in capsys.readouterr().err
 
 
 def test_missing_package_in_no_requirements_file(tmp_path: Path) -> None:
