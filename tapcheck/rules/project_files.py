@@ -5,11 +5,14 @@ Messages quote Pulumi's own wording where facts sections 2-3 give it, so a reade
 
 from __future__ import annotations
 
+import ast
 import difflib
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..catalog import WARNING
 from ..findings import Finding, finding
 from ..project import Project, read_text
 from .base import Context
@@ -186,26 +189,125 @@ def tap004(ctx: Context) -> list[Finding]:
                                            f"Automation API project_name '{match.group(1)}' differs from the "
                                            f"Pulumi.yaml name '{name}'",
                                            f"Use project_name=\"{name}\" (read it from Pulumi.yaml)."))
-    known = _namespaces(p)
-    sources: list[tuple[str, dict[str, Any], Any]] = []
+    reads = config_reads(p)
+    if reads.namespaces is None:
+        return out  # a Config(<expression>) may read any namespace: a key in one cannot be called unread
+    providers = _namespaces(p)
+    files: list[tuple[str, dict[str, Any], Any]] = []
     for stack in p.stacks.values():
         if stack.doc is not None:
-            sources.append((p.rel(stack.path), stack.config, lambda k, d=stack.doc: d.line("config", k)))
+            files.append((p.rel(stack.path), stack.config, lambda k, d=stack.doc: d.line("config", k)))
     if p.doc is not None:
-        sources.append((p.project_file_rel, p.config_block, lambda k, d=p.doc: d.line("config", k)))
-    for rel, config, line_of in sources:
+        files.append((p.project_file_rel, p.config_block, lambda k, d=p.doc: d.line("config", k)))
+    for rel, config, line_of in files:
+        project_keys = {str(k).rsplit(":", maxsplit=1)[-1] for k in config if p.is_project_key(str(k))}
         for key in config:
             if not isinstance(key, str) or ":" not in key or not CONFIG_KEY_RE.match(key):
                 continue  # unparsable keys are TAP007's
-            namespace = key.split(":")[0]
-            if namespace != name and namespace not in known:
-                bare = key.split(":")[-1]
+            namespace, bare = key.split(":")[0], key.split(":")[-1]
+            if namespace == name or namespace in providers or namespace in reads.namespaces:
+                continue
+            if reads.project_keys is not None and bare in reads.project_keys and bare not in project_keys:
                 out.append(finding(
                     "TAP004", rel, line_of(key),
-                    f"config key '{key}' is namespaced '{namespace}', not the project name '{name}': "
-                    f"pulumi.Config() never sees it (Missing required configuration variable '{name}:{bare}')",
+                    f"config key '{key}' is namespaced '{namespace}', but the program reads '{bare}' from the "
+                    f"project namespace '{name}' (pulumi.Config()): it never sees this value (a `require` fails "
+                    f"with Missing required configuration variable '{name}:{bare}')",
                     f"Rename the key to '{name}:{bare}' (or write it bare: '{bare}')."))
+            elif _close(namespace, name):
+                out.append(finding(
+                    "TAP004", rel, line_of(key),
+                    f"config key '{key}' is namespaced '{namespace}', close to the project name '{name}' but not "
+                    f"it: nothing reads it (a leftover of a project rename?)",
+                    f"Rename the key to '{name}:{bare}' if the program should read it, or delete it.",
+                    severity=WARNING))
+            else:
+                out.append(finding(
+                    "TAP004", rel, line_of(key),
+                    f"config key '{key}' is in namespace '{namespace}', which no pulumi.Config(...) of this program "
+                    f"reads and no provider it imports owns: Pulumi ignores it",
+                    f"Delete the key if nothing needs it; if the program should read it, use "
+                    f"pulumi.Config(\"{namespace}\") or rename it to '{name}:{bare}'.",
+                    severity=WARNING))
     return out
+
+
+def _close(namespace: str, name: str) -> bool:
+    """``my-app`` vs ``myapp``, ``TapStack`` vs ``tap-stack``: spelled like the project name."""
+    plain = [re.sub(r"[-_.]", "", s).lower() for s in (namespace, name)]
+    return difflib.SequenceMatcher(None, *plain).ratio() >= 0.8
+
+
+@dataclass(frozen=True)
+class ConfigReads:
+    """What the program reads through ``pulumi.Config``: ``namespaces`` passed to ``Config("<ns>")`` other than the
+    project's, and ``project_keys``, the keys read from the project namespace (``Config().require("k")``). Either is
+    None when one read is not a literal (``Config(name)``, ``cfg.get(key)``): then it may be anything."""
+
+    namespaces: frozenset[str] | None
+    project_keys: frozenset[str] | None
+
+
+_CONFIG_GETTER = re.compile(r"^(?:get|require)(?:_[a-z_]+)?$")
+
+
+def _config_namespace(node: ast.AST) -> tuple[bool, str | None]:
+    """``(is a pulumi.Config(...) call, namespace)``; namespace "" for the project's, None when not a literal."""
+    if not isinstance(node, ast.Call):
+        return False, None
+    func = node.func
+    if not ((isinstance(func, ast.Name) and func.id == "Config") or (
+            isinstance(func, ast.Attribute) and func.attr == "Config" and isinstance(func.value, (ast.Name,
+                                                                                               ast.Attribute))
+            and (getattr(func.value, "id", None) == "pulumi" or getattr(func.value, "attr", None) == "config"))):
+        return False, None
+    arg = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "name"), None)
+    if arg is None or (isinstance(arg, ast.Constant) and arg.value is None):
+        return True, ""
+    return True, arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else None
+
+
+def _target_name(node: ast.AST) -> str | None:
+    return node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
+
+
+def config_reads(p: Project) -> ConfigReads:
+    """Scan every project file for ``pulumi.Config(...)`` and the ``get*``/``require*`` calls on the project's
+    Config (https://www.pulumi.com/docs/iac/concepts/config/#code): a Config bound to a name or attribute
+    (``config = pulumi.Config()``, ``self.cfg = Config()``) counts wherever that name is used."""
+    namespaces: set[str] | None = set()
+    project_vars: set[str] = set()
+    for src in p.sources():
+        for node in src.nodes:
+            is_config, namespace = _config_namespace(node)
+            if is_config:
+                if namespace is None:
+                    namespaces = None
+                elif namespace not in ("", p.name) and namespaces is not None:
+                    namespaces.add(namespace)
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+                is_config, namespace = _config_namespace(node.value)
+                if is_config and namespace in ("", p.name):
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    project_vars.update(t for t in map(_target_name, targets) if t)
+    keys: set[str] | None = set()
+    for src in p.sources():
+        for node in src.nodes:
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and _CONFIG_GETTER.match(node.func.attr)):
+                continue
+            receiver = node.func.value
+            is_config, namespace = _config_namespace(receiver)
+            if not ((is_config and namespace in ("", p.name)) or _target_name(receiver) in project_vars):
+                continue
+            arg = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "key"), None)
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                if keys is not None:
+                    keys.add(arg.value)
+            else:
+                keys = None
+    return ConfigReads(frozenset(namespaces) if namespaces is not None else None,
+                       frozenset(keys) if keys is not None else None)
 
 
 # ----- TAP005 -------------------------------------------------------------------------------------------------
