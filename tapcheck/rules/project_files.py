@@ -28,7 +28,10 @@ KNOWN_NAMESPACES = frozenset({
 DECL_ATTRS = ("type", "items", "description", "secret", "default", "value")
 CONFIG_TYPES = {"string": str, "integer": int, "boolean": bool, "array": list, "object": dict}
 SECRET_WORDS = frozenset({"password", "passwd", "secret", "token", "apikey", "passphrase", "credential",
-                          "credentials"})
+                          "credentials", "psk"})
+# Secrets named by two words whose parts alone are not secret: tunnel1_preshared_key, tlsPrivateKey, authToken.
+SECRET_COMPOUNDS = ("password", "apikey", "sharedkey", "privatekey", "secretkey", "signingkey", "authtoken",
+                    "accesstoken", "clientsecret")
 # A key ending in one of these names something about a secret, not the secret itself (secretArn, tokenTtl).
 NOT_SECRET_TAILS = frozenset({"arn", "arns", "name", "names", "id", "ids", "enabled", "length", "ttl", "rotation",
                               "days", "version", "prefix", "path", "count", "strategy", "mode", "type", "policy",
@@ -54,7 +57,7 @@ def looks_secret(key: str) -> bool:
     if not parts or parts[-1] in NOT_SECRET_TAILS:
         return False
     joined = "".join(parts)
-    return any(w in SECRET_WORDS for w in parts) or "password" in joined or "apikey" in joined
+    return any(w in SECRET_WORDS for w in parts) or any(c in joined for c in SECRET_COMPOUNDS)
 
 
 def is_secure(value: Any) -> bool:
@@ -498,11 +501,25 @@ def tap007(ctx: Context) -> list[Finding]:
             ctx.notes.append(f"{rel} sets no `aws:region`; the ESC environment(s) it imports "
                              f"({', '.join(stack.environments)}) may (not checked offline)")
         elif p.uses_aws and "aws:region" not in config and not _region_in_project(p):
-            out.append(finding("TAP007", rel, stack.doc.line("config"),
-                               f"stack '{stack.name}' sets no `aws:region` (and Pulumi.yaml gives none) while the "
-                               "program uses pulumi_aws: the provider cannot choose a region",
-                               f"Add `aws:region: us-east-1` (your region) under `config:` in {rel}."))
+            out.append(_no_region(stack.name, rel, stack.doc.line("config"), profile=config.get("aws:profile")))
     return out
+
+
+def _no_region(stack: str, rel: str, line: int, *, profile: Any) -> Finding:
+    """A warning, not an error: without `aws:region` the pulumi-aws provider takes the region from AWS_REGION
+    (https://www.pulumi.com/registry/packages/aws/installation-configuration/), AWS_DEFAULT_REGION or the
+    profile's `region` in the shared config file, as the Terraform AWS provider it bridges does
+    (https://registry.terraform.io/providers/hashicorp/aws/latest/docs#region). It fails only where none is set."""
+    profile_source = f"profile '{profile}' (aws:profile)" if isinstance(profile, str) and profile else \
+        "profile (AWS_PROFILE, else `default`)"
+    return finding(
+        "TAP007", rel, line,
+        f"stack '{stack}' sets no `aws:region` (and Pulumi.yaml gives none): the pulumi-aws provider must then take "
+        f"the region from AWS_REGION, AWS_DEFAULT_REGION or the `region` of the AWS {profile_source} in "
+        "~/.aws/config, on every machine and CI job that runs Pulumi; where none is set, `pulumi up` fails",
+        f"Add `aws:region: <region>` under `config:` in {rel} (`pulumi config set aws:region <region> --stack "
+        f"{stack}`), so the stack deploys to the same region everywhere.",
+        severity=WARNING)
 
 
 def tap008(ctx: Context) -> list[Finding]:
