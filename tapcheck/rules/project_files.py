@@ -139,7 +139,33 @@ def tap002(ctx: Context) -> list[Finding]:
     else:
         fix = f"Create `{p.main}` or point `main` at the existing entry point (or remove `main` and use a root " \
               "`__main__.py`)."
+    driver = automation_program(p)
+    if driver is not None:
+        # `pulumi up` here fails, but nobody runs it: the Automation API program runs an inline program or
+        # another folder's project, so this Pulumi.yaml is most likely a leftover. Say so, as a warning.
+        return [finding(
+            "TAP002", p.project_file_rel, line,
+            f"{error}: this folder has no program Pulumi can run, so `pulumi up` here fails; {driver} drives "
+            f"Pulumi through the Automation API, which runs an inline program or another folder's project, so this "
+            f"{p.project_file_rel} looks unused by it",
+            f"Delete {p.project_file_rel} if nothing runs `pulumi` in this folder; if {driver} runs this folder as "
+            "a local program (`work_dir` / `workDir` pointing here), create the entry point.",
+            severity=WARNING)]
     return [finding("TAP002", p.project_file_rel, line, error, fix)]
+
+
+# The Automation API in Python, Node.js and Go (https://www.pulumi.com/docs/iac/packages-and-automation/automation-api/).
+AUTOMATION_RE = re.compile(r"\bpulumi\.automation\b|\bfrom\s+pulumi\s+import\s+[^\n]*\bautomation\b"
+                           r"|@pulumi/pulumi/(?:x/)?automation|github\.com/pulumi/pulumi/sdk/v\d+/go/auto\b")
+AUTOMATION_SUFFIXES = frozenset({".py", ".ts", ".js", ".mjs", ".cjs", ".go"})
+
+
+def automation_program(p: Project) -> str | None:
+    """The first project file (project-relative) that uses the Pulumi Automation API, or None."""
+    for path in p.files:
+        if path.suffix in AUTOMATION_SUFFIXES and (text := read_text(path)) and AUTOMATION_RE.search(text):
+            return p.rel(path)
+    return None
 
 
 # ----- TAP004 -------------------------------------------------------------------------------------------------
