@@ -60,6 +60,21 @@ def looks_secret(key: str) -> bool:
     return any(w in SECRET_WORDS for w in parts) or any(c in joined for c in SECRET_COMPOUNDS)
 
 
+def _plain_nested_secrets(value: Any, path: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    """Paths inside structured config (``app:db: {password: x}``) whose key names a secret and whose value is a
+    plain string; ``secure:`` values may sit at any depth (https://www.pulumi.com/docs/iac/concepts/config/)."""
+    found: list[tuple[Any, ...]] = []
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else []
+    for part, item in items:
+        if is_secure(item):
+            continue
+        if isinstance(item, str) and item and isinstance(part, str) and looks_secret(part):
+            found.append((*path, part))
+        else:
+            found += _plain_nested_secrets(item, (*path, part))
+    return found
+
+
 def is_secure(value: Any) -> bool:
     """``{secure: v1:...}``."""
     return isinstance(value, dict) and set(value) == {"secure"}
@@ -518,6 +533,15 @@ def tap007(ctx: Context) -> list[Finding]:
                                                         "plain text in a committed file",
                                    f"Run `pulumi config set --secret {key} <value> --stack {stack.name}` (it "
                                    "writes `secure: v1:...`), or generate the value with pulumi_random."))
+            else:
+                for path in _plain_nested_secrets(value, ()):
+                    dotted = ".".join(str(part) for part in path)
+                    out.append(finding(
+                        "TAP007", rel, stack.doc.line("config", key, *path),
+                        f"config key '{key}' holds '{dotted}', which looks like a secret but is stored in plain "
+                        "text in a committed file",
+                        f"Run `pulumi config set --secret --path '{key}.{dotted}' <value> --stack {stack.name}` "
+                        "(it writes `secure: v1:...` in place)."))
             if decl and decl.get("type") in CONFIG_TYPES and value is not None \
                     and not _type_ok(decl["type"], value):
                 out.append(finding("TAP007", rel, line, f"Stack '{stack.name}' with configuration key '{bare}' must "

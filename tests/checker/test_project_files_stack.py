@@ -57,3 +57,11 @@ def test_names_about_secrets_are_not_secrets(key: str) -> None:
 def test_an_encrypted_value_is_fine(tmp_path: Path) -> None:
     stack = "config:\n  aws:region: eu-west-1\n  vpn:tunnel1_preshared_key:\n    secure: v1:abc\n"
     assert tap007(project(tmp_path, stack)) == []
+
+
+def test_a_secret_inside_structured_config_is_found_at_its_line(tmp_path: Path) -> None:
+    stack = ("config:\n  aws:region: eu-west-1\n  vpn:tunnels:\n    - inside_cidr: 169.254.10.0/30\n"
+             "      preshared_key: THIS_is_a_bad_shar3d_KEY\n    - inside_cidr: 169.254.11.0/30\n"
+             "      preshared_key:\n        secure: v1:abc\n")
+    (found,) = tap007(project(tmp_path, stack))
+    assert found[:2] == (5, ERROR) and "'0.preshared_key'" in found[2]
