@@ -325,7 +325,24 @@ class Project:
                     found.setdefault(name, LocalInstall(rel, base))
                 if egg:
                     found.setdefault(egg.replace("-", "_").replace(".", "_"), LocalInstall(rel, None))
+        if self._installs_itself():
+            for name, base in _importable_in(self.root):
+                found.setdefault(name, LocalInstall("pyproject.toml", base))
         return found
+
+    def _installs_itself(self) -> bool:
+        """``toolchain: uv`` / ``poetry`` install the project itself into its environment when pyproject.toml
+        defines a build system (https://docs.astral.sh/uv/concepts/projects/config/#build-systems,
+        https://python-poetry.org/docs/basic-usage/#operating-modes), unless ``tool.uv.package`` or
+        ``tool.poetry.package-mode`` is false."""
+        pyproject = self.pyproject or {}
+        tool = pyproject.get("tool") or {}
+        toolchain = self.runtime_options.get("toolchain")
+        if "build-system" not in pyproject or toolchain not in ("uv", "poetry"):
+            return False
+        switch = (tool.get("uv") or {}).get("package") if toolchain == "uv" else \
+            (tool.get("poetry") or {}).get("package-mode")
+        return switch is not False
 
     # ----- stacks ----------------------------------------------------------------------------------------
     @property

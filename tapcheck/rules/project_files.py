@@ -204,7 +204,10 @@ def _script_files(p: Project) -> list[Path]:
 
 
 def tap004(ctx: Context) -> list[Finding]:
-    """Stack references and namespaced config keys that name another project."""
+    """Stack references and Automation API project names that name another project (errors), and config keys
+    in another namespace: an error when the program reads that key under the project's name (a renamed
+    project's leftover: `require` fails), a warning when nothing reads the key (Pulumi ignores it). Keys of
+    namespaces the program reads itself (``pulumi.Config("ns")``) and of providers it imports are not reported."""
     p = ctx.project
     name = p.name
     if name is None:

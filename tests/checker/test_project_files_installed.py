@@ -61,3 +61,24 @@ def test_synth_runs_the_program_with_the_installed_package(tmp_path: Path) -> No
     report = tapcheck.check(root)
     assert report.errors == [] and report.synth_skipped is None
     assert report.synth is not None and report.synth["exports"]["queue"]["value"] == "billing-jobs"
+
+
+@pytest.mark.parametrize(("toolchain", "extra", "installed"), [
+    ("uv", "", True),
+    ("poetry", "", True),
+    ("uv", "\n[tool.uv]\npackage = false\n", False),
+    ("poetry", "\n[tool.poetry]\npackage-mode = false\n", False),
+    ("pip", "", False),  # the pip toolchain installs requirements.txt only
+])
+def test_uv_and_poetry_install_the_project_itself(tmp_path: Path, toolchain: str, extra: str,
+                                                   installed: bool) -> None:
+    root = project(tmp_path, {
+        "Pulumi.yaml": f"name: jobs\nruntime:\n  name: python\n  options:\n    toolchain: {toolchain}\n"
+                       "main: app/main.py\n",
+        "app/main.py": PROGRAM.replace("from naming", "from lib.naming"),
+        "lib/__init__.py": "", "lib/naming.py": "def queue_name(app):\n    return f'{app}-jobs'\n",
+        "pyproject.toml": "[project]\nname = 'jobs'\nversion = '0.1.0'\n\n[build-system]\n"
+                          "requires = ['hatchling']\nbuild-backend = 'hatchling.build'\n" + extra,
+    })
+    assert ("lib" in Project(root).installed_packages) is installed
+    assert ("TAP003" in tapcheck.check(root, synth=False).rules()) is not installed
