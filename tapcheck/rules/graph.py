@@ -284,7 +284,8 @@ def tap022(ctx: Context) -> list[Finding]:
 
 # ----- TAP023 -------------------------------------------------------------------------------------------------
 def tap023(ctx: Context) -> list[Finding]:
-    """Hard-coded engine versions that RDS does not offer (dated table in :mod:`tapcheck.engines`)."""
+    """Hard-coded engine versions RDS has retired (dated table in :mod:`tapcheck.engines`); a version newer than
+    the table is only a note, since AWS may have released it after the table was made."""
     loc = Locator(ctx.project)
     out = []
     for res in resources(ctx):
@@ -294,15 +295,20 @@ def tap023(ctx: Context) -> list[Finding]:
         engine, version = unwrap(inputs.get("engine")), unwrap(inputs.get("engineVersion"))
         if not isinstance(engine, str) or not isinstance(version, str) or not version:
             continue
-        if engines.is_known(engine, version) is False:
-            path, line = loc.where(res, "engineVersion")
-            offered = ", ".join(engines.suggestions(engine, version))
+        found = engines.status(engine, version)
+        path, line = loc.where(res, "engineVersion")
+        if found == "newer":
+            ctx.notes.append(f"TAP023: {label(res)} ({path}:{line}) uses {engine} {version}, newer than the engine "
+                             f"table (dated {engines.TABLE_DATE}); not checked")
+        elif found == "retired":
+            offered = engines.suggestions(engine, version)
+            quoted = ", ".join(f'"{v}"' for v in offered)
             out.append(finding(
                 "TAP023", path, line,
-                f"{label(res)}: engine_version '{version}' is not a version RDS offers for {engine} "
-                f"(table dated {engines.TABLE_DATE}; e.g. {offered})",
+                f"{label(res)}: engine_version \"{version}\" is not a version RDS offers for new {engine} databases "
+                f"(table dated {engines.TABLE_DATE}; offered: {quoted})",
                 f"Look the version up: `aws.rds.get_engine_version(engine=\"{engine}\", preferred_versions=["
-                f"{offered}]).version`, or pin one of: {offered}."))
+                f"{quoted}]).version`, or pin one of: {quoted}."))
     return out
 
 
@@ -363,12 +369,10 @@ def tap026(ctx: Context) -> list[Finding]:
             problems = row.problems(name)
             prop: str | None = row.prop
         elif explicit is None and row.autonames and not any(k.endswith("Prefix") for k in inputs):
-            logical = res["name"]
+            logical = res["name"].lower() if row.lowercase_auto else res["name"]
             name = f"{logical}-abcdefg"
             how = f"auto-name '{logical}-xxxxxxx' (logical name + {AUTONAME_SUFFIX} characters)"
             problems = row.problems(name)
-            if not row.lowercase_auto and row.chars == r"[a-z0-9.-]" and logical != logical.lower():
-                problems.append("auto-naming keeps upper case, which S3 rejects")
             prop = None
         else:
             continue
