@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .. import engines
+from .. import engines, sdkargs
 from ..findings import Finding, finding
 from ..limits import AUTONAME_SUFFIX, NAME_LIMITS
 from ..project import Project, normalize_tag, placeholder_secret
@@ -101,6 +101,30 @@ class Locator:
             for node in ast.walk(call):  # the keyword itself, or inside ResourceOptions(...)
                 if isinstance(node, ast.keyword) and node.arg in (keyword, prop):
                     return path, node.value.lineno
+        return path, line
+
+    def where_key(self, res: dict[str, Any], key: str) -> tuple[str, int]:
+        """(path, line) of a dict key ``key`` written as a string: inside the resource's call, else the first dict
+        literal or ``d["key"] = ...`` in the program using it (a dict built by a helper), else the resource's call."""
+        path, line = self.where(res)
+        site = res.get("site")
+        if site:
+            spanning = [c for c in self._calls_in(path) if c.lineno <= line <= (c.end_lineno or c.lineno)]
+            for call in sorted(spanning, key=lambda c: (c.end_lineno or c.lineno) - c.lineno):
+                for node in ast.walk(call):
+                    if isinstance(node, ast.Dict):
+                        for k in node.keys:
+                            if isinstance(k, ast.Constant) and k.value == key:
+                                return path, k.lineno
+        for src in self.project.sources():
+            if self.project.is_test_file(src.path) or src.tree is None:
+                continue
+            for node in src.nodes:
+                keys = node.keys if isinstance(node, ast.Dict) else [
+                    node.slice] if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) else []
+                found = next((k for k in keys if isinstance(k, ast.Constant) and k.value == key), None)
+                if found is not None:
+                    return self.project.rel(src.path), found.lineno
         return path, line
 
 
@@ -309,6 +333,27 @@ def tap023(ctx: Context) -> list[Finding]:
                 f"(table dated {engines.TABLE_DATE}; offered: {quoted})",
                 f"Look the version up: `aws.rds.get_engine_version(engine=\"{engine}\", preferred_versions=["
                 f"{quoted}]).version`, or pin one of: {quoted}."))
+    return out
+
+
+# ----- TAP024 (synth) -----------------------------------------------------------------------------------------
+def tap024_synth(ctx: Context) -> list[Finding]:
+    """Nested keys the provider does not know, read from what the program registered (so dicts returned by
+    helpers or built in loops count too), against the wire names of the installed SDK's ``*Args`` classes."""
+    if ctx.record is None or not sdkargs.sdk_available():
+        return []
+    loc = Locator(ctx.project)
+    out = []
+    for res in resources(ctx):
+        for problem in sdkargs.unknown_wire_keys(res):
+            path, line = loc.where_key(res, problem["key"])
+            where = f"{label(res)} input `{snake(problem['path'][0])}`" + "".join(
+                f"[{seg!r}]" for seg in problem["path"][1:])
+            hint = f"; did you mean '{problem['suggestion']}'?" if problem["suggestion"] else ""
+            fix = (f"Rename '{problem['key']}' to '{problem['suggestion']}'." if problem["suggestion"] else
+                   f"Use one of the {problem['args']} properties: {', '.join(problem['valid'][:12])}.")
+            out.append(finding("TAP024", path, line, f"unknown property '{problem['key']}' in {where}: "
+                                                     f"{problem['args']} has no such property{hint}", fix))
     return out
 
 
@@ -584,5 +629,5 @@ def tap030(ctx: Context) -> list[Finding]:
     return out
 
 
-RULES = [tap012, tap014_synth, tap015, tap020_synth, tap021, tap022, tap023, tap025, tap026, tap027_synth, tap028,
+RULES = [tap012, tap014_synth, tap015, tap020_synth, tap021, tap022, tap023, tap024_synth, tap025, tap026, tap027_synth, tap028,
          tap029, tap030]
