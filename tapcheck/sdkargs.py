@@ -101,11 +101,11 @@ def collect(project: Project) -> list[dict[str, Any]]:
             target = (*aliases[dotted[0]], *dotted[1:])
             if not target or not target[-1][:1].isupper():
                 continue
-            for keyword in node.keywords:
-                if keyword.arg is None:
+            for kw in node.keywords:
+                if kw.arg is None:
                     continue
                 found: list[dict[str, Any]] = []
-                _dicts(keyword.value, (keyword.arg,), found)
+                _dicts(kw.value, (kw.arg,), found)
                 for item in found:
                     usages.append({"file": rel, "module": ".".join(target[:-1]), "cls": target[-1], **item})
     return usages
@@ -166,7 +166,7 @@ def wire_names(cls: Any) -> dict[str, str]:
         from pulumi._types import input_type_py_to_pulumi_names  # noqa: PLC0415 - only where the SDK is installed
 
         names = dict(input_type_py_to_pulumi_names(cls))
-    except Exception:  # noqa: BLE001 - not an input type (a resource class): camelCase is the rule there
+    except Exception:
         names = {}
     return {py: names.get(py, _camel(py)) for py in _params(cls)} | names
 
@@ -242,7 +242,7 @@ def module_of(type_token: str) -> tuple[str, str] | None:
     """``aws:wafv2/webAcl:WebAcl`` -> ("wafv2", "WebAcl"); ``aws:lambda/...`` -> ("lambda_", ...); None when the
     token is not a pulumi-aws resource."""
     parts = type_token.split(":")
-    if len(parts) != 3 or parts[0] != "aws":  # noqa: PLR2004
+    if len(parts) != 3 or parts[0] != "aws":
         return None
     module = parts[1].split("/")[0]
     module = "" if module == "index" else module
