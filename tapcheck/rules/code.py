@@ -190,6 +190,8 @@ def _stringifies(node: ast.AST) -> str | None:
             fn = node.args[0]
             if dotted(fn) in ("json.dumps", "str"):
                 return f".apply({dotted(fn)})"
+            if isinstance(fn, ast.Attribute) and fn.attr == "join" and isinstance(fn.value, ast.Constant):
+                return f".apply({fn.value.value!r}.join)"
             if isinstance(fn, ast.Lambda):
                 inner = _stringifies(fn.body)
                 if inner:
@@ -204,10 +206,14 @@ def tap014_static(ctx: Context) -> list[Finding]:
     for src in p.sources():
         rel = p.rel(src.path)
         test = p.is_test_file(src.path)
+        assigned = {target.id: n.value for n in src.nodes or [] if isinstance(n, ast.Assign)  # name = <expr>
+                    for target in n.targets if isinstance(target, ast.Name)}
         for node in src.nodes:  # type: ignore[arg-type]
             if is_export(node) and not test:
                 value = node.args[1] if len(node.args) > 1 else next(
                     (k.value for k in node.keywords if k.arg == "value"), None)
+                if isinstance(value, ast.Name) and value.id in assigned:  # exported through a variable
+                    value = assigned[value.id]
                 how = _stringifies(value) if value is not None else None
                 if how:
                     out.append(finding("TAP014", rel, node.lineno,
@@ -365,15 +371,17 @@ def tap040(ctx: Context) -> list[Finding]:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith("test"):
                 helpers[node.name] = node
                 helpers[f"self.{node.name}"] = node
+        functions = _functions(tree)  # type: ignore[arg-type]
         for test in tests:
-            if not _asserts(test, helpers):
+            if not _asserts(test, helpers) and not _callback_asserts(test, functions):  # TAP042 says why
                 out.append(finding("TAP040", rel, test.lineno,
                                    f"`{test.name}` asserts nothing: it passes whatever the code does"))
     return out
 
 
 # ----- TAP042 -------------------------------------------------------------------------------------------------
-def _asserts_directly(node: ast.AST) -> bool:
+def _asserts_directly(node: ast.AST, functions: dict[str, ast.AST], depth: int = 0) -> bool:
+    """``node`` holds an assert, an assert-like call, or a call of a same-file function that does (one level)."""
     for sub in ast.walk(node):
         if isinstance(sub, ast.Assert):
             return True
@@ -381,7 +389,29 @@ def _asserts_directly(node: ast.AST) -> bool:
             last = dotted(sub.func).rsplit(".", 1)[-1]
             if last.startswith("assert") or last in _ASSERT_CALLS:
                 return True
+            if depth == 0 and last in functions and _asserts_directly(functions[last], functions, 1):
+                return True
     return False
+
+
+def _callback_asserts(test: ast.FunctionDef | ast.AsyncFunctionDef,
+                      functions: dict[str, ast.AST]) -> list[int]:
+    """Lines of ``.apply(callback)`` calls in an undecorated test whose callback asserts."""
+    if any(dotted(d.func if isinstance(d, ast.Call) else d).endswith("runtime.test") for d in test.decorator_list):
+        return []
+    lines = []
+    for node in ast.walk(test):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "apply" \
+                and node.args:
+            callback = node.args[0]
+            body = callback if isinstance(callback, ast.Lambda) else functions.get(dotted(callback).rsplit(".", 1)[-1])
+            if body is not None and _asserts_directly(body, functions):
+                lines.append(node.lineno)
+    return lines
+
+
+def _functions(tree: ast.Module) -> dict[str, ast.AST]:
+    return {n.name: n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
 
 
 def tap042(ctx: Context) -> list[Finding]:
@@ -393,23 +423,13 @@ def tap042(ctx: Context) -> list[Finding]:
     for src in p.sources():
         if not p.is_test_file(src.path) or src.tree is None:
             continue
-        functions = {n.name: n for n in ast.walk(src.tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        functions = _functions(src.tree)
         for test in _tests(src.tree):
-            if any(dotted(d.func if isinstance(d, ast.Call) else d).endswith("runtime.test")
-                   for d in test.decorator_list):
-                continue
-            for node in ast.walk(test):
-                if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                        and node.func.attr == "apply" and node.args):
-                    continue
-                callback = node.args[0]
-                body = callback if isinstance(callback, ast.Lambda) else functions.get(
-                    callback.id if isinstance(callback, ast.Name) else dotted(callback).rsplit(".", 1)[-1])
-                if body is not None and _asserts_directly(body):
-                    out.append(finding("TAP042", p.rel(src.path), node.lineno,
-                                       f"`{test.name}` asserts inside an apply callback but is not decorated with "
-                                       "@pulumi.runtime.test: the test ends before the callback runs, so the "
-                                       "assertion can never fail it"))
+            out += [finding("TAP042", p.rel(src.path), line,
+                            f"`{test.name}` asserts inside an apply callback but is not decorated with "
+                            "@pulumi.runtime.test: the test ends before the callback runs, so the assertion can "
+                            "never fail it")
+                    for line in _callback_asserts(test, functions)]
     return out
 
 

@@ -23,7 +23,7 @@ from ..findings import Finding, finding
 from ..limits import AUTONAME_SUFFIX, NAME_LIMITS
 from ..project import Project, normalize_tag, placeholder_secret
 from .base import Context
-from .code import is_export, json_container, module_level, placeholder_image
+from .code import is_export, json_container, module_level, placeholder_image, program_sources
 from .project_files import looks_secret
 
 STAGE = "aws:apigateway/stage:Stage"
@@ -496,12 +496,16 @@ def tap027_synth(ctx: Context) -> list[Finding]:
     values, _ = ctx.project.effective_config(ctx.stack)
     configured = {str(v) for v in values.values()}
     built = program_values(ctx).outputs  # e.g. f"{repo.repository_url}:latest": the program's own image
+    literals = {n.value for s in program_sources(ctx.project) for n in s.nodes or []
+                if isinstance(n, ast.Constant) and isinstance(n.value, str)}
     loc = Locator(ctx.project)
     out = []
     for res in resources(ctx):
         for prop, image in _images(res):
             why = placeholder_image(image)
-            if why and image not in configured and not any(o in image for o in built):
+            repository = image.rsplit("@", 1)[0].rsplit(":", 1)[0] if ":" in image.rsplit("/", 1)[-1] else image
+            written = any(repository in text for text in literals)  # else computed, e.g. from an output
+            if why and written and image not in configured and not any(o in image for o in built):
                 path, line = loc.where(res, prop, literal=image)
                 out.append(finding("TAP027", path, line, f"{label(res)} runs a hard-coded image: {why}"))
     return out
