@@ -80,10 +80,23 @@ def output_readers(p: Project) -> list[tuple[str, int]]:
     return found
 
 
+def component_outputs(p: Project) -> list[tuple[str, int]]:
+    """(path, line) of ``self.register_outputs({...})`` calls with a non-empty dict in the program."""
+    found = []
+    for src in program_sources(p):
+        for node in src.nodes or []:
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and node.func.attr == "register_outputs" and node.args \
+                    and isinstance(node.args[0], ast.Dict) and node.args[0].keys:
+                found.append((p.rel(src.path), node.lineno))
+    return found
+
+
 def tap011(ctx: Context) -> list[Finding]:
-    """The program creates no stack output while tests or scripts read its outputs. ``pulumi.export`` counts
-    wherever it runs at import time (the entry point or a module it imports); outside an ``apply`` callback
-    (TAP017). A program nobody reads outputs from needs none."""
+    """The program creates no stack output while tests or scripts read its outputs, or while a component registers
+    outputs (the sign of expecting them as stack outputs). ``pulumi.export`` counts wherever it runs at import time
+    (the entry point or a module it imports), outside ``apply`` callbacks (TAP017). A program that nobody reads
+    outputs from, and that registers none, needs none."""
     p = ctx.project
     entry = p.layout.entry
     src = p.source(entry) if entry else None
@@ -100,13 +113,18 @@ def tap011(ctx: Context) -> list[Finding]:
              for s in program_sources(p) for n in s.nodes or []):
         return []
     readers = output_readers(p)
-    if not readers:
+    registered = component_outputs(p)
+    if readers:
+        rpath, rline = readers[0]
+        why = f"{rpath}:{rline} reads its outputs"
+    elif registered:
+        rpath, rline = registered[0]
+        why = f"{rpath}:{rline} registers component outputs as if they were stack outputs"
+    else:
         return []
-    rpath, rline = readers[0]
     return [finding("TAP011", p.rel(entry), 1,
-                    f"the program creates no stack output, but {rpath}:{rline} reads its outputs: outputs registered "
-                    "with register_outputs() inside a component are not stack outputs, so `pulumi stack output` is "
-                    "empty",
+                    f"the program creates no stack output, but {why}: outputs registered with register_outputs() "
+                    "inside a component are not stack outputs, so `pulumi stack output` is empty",
                     "Add `pulumi.export(\"name\", value)` for every output tests and scripts read (in the entry point "
                     "or a module it imports).")]
 
