@@ -208,8 +208,7 @@ _ROWS: tuple[Rule, ...] = (
          example='subnets 10.0.0.0/24 and 10.0.0.128/25 in one VPC'),
     Rule("TAP031", AWS, ERROR, "an API Gateway deployment does not wait for every method and integration",
          "A Deployment snapshots the REST API when it is created: created before a Method or Integration it "
-         "fails with \"No integration defined for method\" or misses the route; without `triggers` later changes "
-         "are never deployed.",
+         "fails with \"No integration defined for method\" or misses the route.",
          "Pass every Method and Integration in `depends_on` and set `triggers` to a hash of their ids.",
          "https://www.pulumi.com/registry/packages/aws/api-docs/apigateway/deployment/",
          example='aws.apigateway.Deployment("d", rest_api=api.id, opts=ResourceOptions(depends_on=[get_method]))'
@@ -220,6 +219,14 @@ _ROWS: tuple[Rule, ...] = (
          "Use a value from the service's list (botocore's service model, the AWS API reference).",
          "https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html",
          example='aws.cloudwatch.LogGroup("app", retention_in_days=10)   # 7 or 14, not 10'),
+    Rule("TAP033", AWS, WARNING, "an API Gateway deployment has no redeployment trigger",
+         "Without `triggers` Pulumi never replaces the Deployment, so later changes to methods and integrations "
+         "are not deployed: the stage keeps serving the first snapshot.",
+         "Set `triggers={\"redeployment\": ...}` to a hash of the methods' and integrations' ids (or of the "
+         "OpenAPI body).",
+         "https://www.pulumi.com/registry/packages/aws/api-docs/apigateway/deployment/",
+         example='aws.apigateway.Deployment("d", rest_api=api.id, opts=ResourceOptions(depends_on=routes))'
+                 '   # no triggers'),
     Rule("TAP040", TESTS, ERROR, "placeholder tests",
          "A test file without tests, or a test without an assertion, passes while proving nothing.",
          "Write tests that assert on resource inputs or outputs (see `@pulumi.runtime.test`).",

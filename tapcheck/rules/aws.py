@@ -1,5 +1,5 @@
-"""AWS rules on the synth record: TAP031 (API Gateway deployments that race their methods) and TAP032 (values
-AWS rejects for enumerated inputs). Each returns nothing when synth did not run.
+"""AWS rules on the synth record: TAP031/TAP033 (API Gateway deployments that race their methods, or never
+redeploy) and TAP032 (values AWS rejects for enumerated inputs). Each returns nothing when synth did not run.
 
 Enumerations come from botocore's service models through ``data/aws_enums.json`` (``scripts/update_aws_facts.py``
 regenerates it); the Lambda deprecation dates, which the models do not carry, are the table below.
@@ -57,8 +57,8 @@ def _waits_for(res: dict[str, Any], res_list: list[dict[str, Any]]) -> set[str]:
 
 def tap031(ctx: Context) -> list[Finding]:
     """An API Gateway ``Deployment`` that does not wait for every ``Method`` and ``Integration`` of its REST API
-    (AWS answers "No integration defined for method" when it snapshots first), or that has no ``triggers`` (later
-    route changes are never deployed: the stage keeps serving the old snapshot). Pulumi's guidance:
+    (TAP031: AWS answers "No integration defined for method" when it snapshots first), or that has no ``triggers``
+    (TAP033: later route changes are never deployed; the stage keeps serving the old snapshot). Pulumi's guidance:
     https://www.pulumi.com/registry/packages/aws/api-docs/apigateway/deployment/."""
     res_list = resources(ctx)
     by_api: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -85,7 +85,7 @@ def tap031(ctx: Context) -> list[Finding]:
                 "created) and set `triggers` from their ids."))
         elif parts and not unwrap(inputs.get("triggers")):
             out.append(finding(
-                "TAP031", path, line,
+                "TAP033", path, line,
                 f"{label(res)} has no `triggers`: a later change to the API's methods or integrations is not "
                 "deployed, and the stage keeps serving the old snapshot",
                 "Set `triggers={\"redeployment\": ...}` to a hash of the methods' and integrations' ids (or of the "

@@ -34,6 +34,7 @@ SYNTH_CASES: dict[str, list[str]] = {
     "TAP030": ["TAP030-subnet-overlap"],
     "TAP031": ["TAP031-apigw-deployment"],
     "TAP032": ["TAP032-enum-values"],
+    "TAP033": ["TAP031-apigw-deployment"],
     "TAP042": ["TAP042-apply-asserts"],
     "TAP050": ["TAP050-open-ingress"],
     "TAP051": ["TAP051-unencrypted-storage"],
@@ -221,7 +222,7 @@ def test_tap024_synth_uses_wire_names_and_finds_helper_dicts() -> None:
 
 
 def test_tap031_says_which_parts_it_does_not_wait_for() -> None:
-    items = {f.line: f.message for f in run("TAP031-apigw-deployment").findings if f.rule == "TAP031"}
+    items = {f.line: f.message for f in run("TAP031-apigw-deployment").findings if f.rule in ("TAP031", "TAP033")}
     assert "aws.apigateway.Method 'racing-post'" in items[23]
     assert "aws.apigateway.Integration 'racing-post-mock'" in items[23]
     assert "no `triggers`" in items[29]
