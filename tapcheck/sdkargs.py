@@ -21,6 +21,7 @@ import importlib.util
 import inspect
 import keyword
 import re
+import sys
 import warnings
 from typing import TYPE_CHECKING, Any
 
@@ -227,6 +228,12 @@ def unknown_keys(usages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return problems
 
 
+def _loaded_class(module_name: str, cls_name: str) -> Any:
+    """The resource class when its module is already imported in this process (no import cost), else None."""
+    module = sys.modules.get(f"{_ROOT}.{module_name}" if module_name else _ROOT)
+    return getattr(module, cls_name, None) if module is not None else None
+
+
 @functools.cache
 def _resource_class(module_name: str, cls_name: str) -> Any:
     try:
@@ -249,14 +256,19 @@ def module_of(type_token: str) -> tuple[str, str] | None:
     return (f"{module}_" if keyword.iskeyword(module) else module), parts[2]
 
 
-def unknown_wire_keys(resource: dict[str, Any]) -> list[dict[str, Any]]:
+def unknown_wire_keys(resource: dict[str, Any], import_modules: bool = True) -> list[dict[str, Any]]:
     """Nested keys of one registered resource (the synth record's ``inputs``, camelCase wire names) that its
     ``*Args`` classes do not know, however the dict was built. Each problem has ``path`` (wire names from the
     input down to the dict) and ``key``. Only wire names count here: the SDK has already translated the Python
     names it could, so a Python name left in the record (``version`` in an IAM policy document, whose wire name is
-    ``Version``) reaches the provider as written."""
+    ``Version``) reaches the provider as written.
+
+    Best called where the program ran (its SDK modules are loaded there); with ``import_modules=False`` a
+    resource whose module is not loaded yet is skipped, since importing a pulumi_aws module costs up to seconds."""
     target = module_of(resource.get("type", ""))
-    cls = _resource_class(*target) if target else None
+    if target is None:
+        return []
+    cls = _resource_class(*target) if import_modules else _loaded_class(*target)
     if cls is None:
         return []
     problems: list[dict[str, Any]] = []

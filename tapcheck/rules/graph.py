@@ -378,7 +378,10 @@ def tap023(ctx: Context) -> list[Finding]:
 # ----- TAP024 (synth) -----------------------------------------------------------------------------------------
 def tap024_synth(ctx: Context) -> list[Finding]:
     """Nested keys the provider does not know, read from what the program registered (so dicts returned by
-    helpers or built in loops count too), against the wire names of the installed SDK's ``*Args`` classes."""
+    helpers or built in loops count too), against the wire names of the installed SDK's ``*Args`` classes.
+
+    A resource's ``unknown_keys`` entry, when the synth runner recorded one (``sdkargs.unknown_wire_keys`` run in
+    the program's process), is used as is."""
     if ctx.record is None:
         return []
     if not sdkargs.sdk_available():
@@ -388,7 +391,10 @@ def tap024_synth(ctx: Context) -> list[Finding]:
     loc = Locator(ctx.project)
     out = []
     for res in resources(ctx):
-        for problem in sdkargs.unknown_wire_keys(res):
+        # The runner may have compared the inputs already, where the program's SDK modules were loaded;
+        # otherwise compare here, for modules this process has loaded (importing more costs seconds).
+        problems = res["unknown_keys"] if "unknown_keys" in res else sdkargs.unknown_wire_keys(res, False)
+        for problem in problems:
             path, line = loc.where_key(res, problem["key"])
             where = f"{label(res)} input `{snake(problem['path'][0])}`" + "".join(
                 f"[{seg!r}]" for seg in problem["path"][1:])

@@ -139,13 +139,18 @@ _PUBLIC_DB = ("aws:rds/instance:Instance", "aws:rds/clusterInstance:ClusterInsta
               "aws:redshift/cluster:Cluster", "aws:dms/replicationInstance:ReplicationInstance")
 
 
+#: Inputs through which a database takes its encryption from elsewhere (a snapshot, its source, its global cluster).
+_INHERITED = ("snapshotIdentifier", "replicateSourceDb", "replicationSourceIdentifier", "globalClusterIdentifier",
+              "sourceDbClusterIdentifier", "restoreToPointInTime", "s3Import")
+
+
 def _encrypted_by_other_means(res: dict[str, Any]) -> bool:
     inputs = res.get("inputs") or {}
     if unwrap(inputs.get("kmsKeyId")):  # a KMS key implies encryption (RDS, EFS, EBS)
         return True
     if res["type"] == "aws:rds/cluster:Cluster" and unwrap(inputs.get("engineMode")) == "serverless":
         return True  # Aurora Serverless v1 is always encrypted
-    return bool(res["type"] == "aws:rds/instance:Instance" and unwrap(inputs.get("replicateSourceDb")))
+    return any(unwrap(inputs.get(key)) for key in _INHERITED)
 
 
 def tap051(ctx: Context) -> list[Finding]:
