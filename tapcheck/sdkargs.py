@@ -229,8 +229,10 @@ def unknown_keys(usages: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _loaded_class(module_name: str, cls_name: str) -> Any:
-    """The resource class when its module is already imported in this process (no import cost), else None."""
-    module = sys.modules.get(f"{_ROOT}.{module_name}" if module_name else _ROOT)
+    """The resource class when the file defining it is already imported in this process (``WebAcl`` lives in
+    ``pulumi_aws/wafv2/web_acl.py``), else None: loading a class of the lazily loaded SDK costs an import."""
+    file_module = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", cls_name).lower()
+    module = sys.modules.get(".".join(filter(None, (_ROOT, module_name, file_module))))
     return getattr(module, cls_name, None) if module is not None else None
 
 
