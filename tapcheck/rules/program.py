@@ -8,6 +8,7 @@ caused it when the source shows it, else at the input or export that received th
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,6 +21,8 @@ from .project_files import looks_secret
 
 #: The text ``Output.__str__`` returns (pulumi ``output.py``): what reaches AWS when an Output is formatted.
 OUTPUT_STR = "Calling __str__ on an Output[T] is not supported"
+_OUTPUT_STR_RE = re.compile(re.escape(OUTPUT_STR) + r".*?(?:This function may throw in a future version of "
+                            r"Pulumi\.|for more details\.)", re.DOTALL)
 
 
 def _strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
@@ -116,9 +119,9 @@ def tap016(ctx: Context) -> list[Finding]:
                 received.append((f"export '{name}'", site["path"], site["line"], text))
     out = []
     for what, path, line, text in received:
-        tail = text.split("This function may throw in a future version of Pulumi.")[-1]
-        formatted = [s for s in sites if all(part in text for part in s[2])]
-        formatted = [s for s in formatted if any(part in tail for part in s[2])] or formatted
+        around = _OUTPUT_STR_RE.sub("\0", text)  # what the program wrote around the rendered Output
+        formatted = [s for s in sites if s[2] and all(part in around for part in s[2])] or [
+            s for s in sites if not s[2] and s[0] == path]  # str(x.arn): no text of its own, same file
         message = (f"{what} holds the text \"{OUTPUT_STR}\" instead of a value: an Output was formatted into a "
                    "Python string before it resolved")
         for fpath, fline, _parts in formatted or [(path, line, [])]:
