@@ -244,3 +244,9 @@ def test_tap050_reports_each_open_rule() -> None:
     assert "MySQL (3306)" in messages[14]
     assert "::/0" in messages[18]
     assert "all ports and protocols" in messages[20]
+
+
+def test_every_catalog_row_explains_itself_with_a_public_source() -> None:
+    for rule in RULES.values():
+        assert rule.why and rule.fix and rule.example, rule.id
+        assert rule.source.startswith("https://"), rule.id
