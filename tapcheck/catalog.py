@@ -140,7 +140,7 @@ _ROWS: tuple[Rule, ...] = (
          "f\"s3://{n}\"))`.",
          "https://www.pulumi.com/docs/iac/concepts/inputs-outputs/apply/",
          example='bucket.bucket.apply(lambda name: pulumi.export("bucket_url", f"s3://{name}"))'),
-    Rule("TAP020", SECURITY, ERROR, "a value the program fixes itself reaches a password or secret input",
+    Rule("TAP020", SECURITY, WARNING, "a value the program fixes itself reaches a password or secret input",
          "A literal (or a value computed from literals or Python's `random`) lives in the repository or changes on "
          "every run, and is stored in the state; a CloudFormation dynamic reference (`{{resolve:...}}`) is not "
          "resolved by Pulumi, so AWS receives the reference text itself.",
