@@ -56,8 +56,8 @@ def check(path: str | Path, *, stack: str | None = None, synth: bool = True, tim
         if sdk_results is None:
             sdk_results = result.sdk_findings
     elif not synth:
-        report.notes.append("synth skipped (--no-synth): graph rules TAP010, TAP012-TAP015, TAP020-TAP030 "
-                            "ran only their static parts")
+        report.notes.append("synth skipped (--no-synth): TAP010 and the rules that read the program's run (the "
+                            "graph rules) ran only their static parts")
     if usages and sdk_results is None:
         report.notes.append("TAP024 skipped: pulumi_aws is not importable here and synth did not run")
 
