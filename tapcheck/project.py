@@ -10,12 +10,15 @@ import ast
 import fnmatch
 import json
 import os
+import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from .selection import Selection, SelectionError, resolve
 from .yamlloc import YamlDoc, YamlError, load_yaml
 
 PROJECT_FILES = ("Pulumi.yaml", "Pulumi.yml")
@@ -35,11 +38,27 @@ class ProjectError(Exception):
 
 @dataclass
 class Settings:
-    """``[tool.tapcheck]`` in the project's pyproject.toml."""
+    """``[tool.tapcheck]`` in the project's pyproject.toml.
+
+    ``select`` (None: the default groups), ``extend_select``, ``ignore`` and ``severity`` (selector -> ``error`` or
+    ``warning``) are rule selectors as :mod:`tapcheck.selection` reads them; ``exclude`` holds globs of project
+    paths never read; ``required_tags`` the cost-allocation tag keys TAP029 asks for."""
 
     required_tags: tuple[str, ...] = DEFAULT_REQUIRED_TAGS
-    ignore: frozenset[str] = frozenset()
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity: dict[str, str] = field(default_factory=dict)
     exclude: tuple[str, ...] = ()
+
+    def selection(self, *, select: Sequence[str] | None = None, extend_select: Sequence[str] = (),
+                  ignore: Sequence[str] = ()) -> Selection:
+        """The resolved rule set with the CLI's options on top, as ruff layers them: ``select`` replaces the
+        settings' select and extend-select, ``extend_select`` and ``ignore`` add to theirs. Raises
+        :class:`tapcheck.selection.SelectionError` for an unknown selector."""
+        if select is not None:
+            return resolve(select, extend_select, (*self.ignore, *ignore), self.severity)
+        return resolve(self.select, (*self.extend_select, *extend_select), (*self.ignore, *ignore), self.severity)
 
 
 @dataclass
@@ -57,6 +76,30 @@ class StackFile:
         data = self.doc.data if self.doc else None
         config = data.get("config") if isinstance(data, dict) else None
         return config if isinstance(config, dict) else {}
+
+    @property
+    def environments(self) -> list[str]:
+        """Pulumi ESC environments the stack imports (``environment: [project/env, ...]``, or the
+        ``environment: {imports: [...]}`` form); their values become config the checker cannot read
+        (https://www.pulumi.com/docs/esc/integrations/infrastructure/pulumi-iac/)."""
+        data = self.doc.data if self.doc else None
+        imports = data.get("environment") if isinstance(data, dict) else None
+        if isinstance(imports, dict):
+            imports = imports.get("imports")
+        if isinstance(imports, str):
+            imports = [imports]
+        if not isinstance(imports, list):
+            return []
+        return [str(next(iter(i))) if isinstance(i, dict) and i else str(i) for i in imports if i]
+
+
+@dataclass(frozen=True)
+class LocalInstall:
+    """A package the project's requirement files install: ``by`` the file (project-relative) and ``folder``, the
+    sys.path entry the install adds (None when it is not in this checkout, e.g. a git URL's ``#egg=``)."""
+
+    by: str
+    folder: Path | None
 
 
 @dataclass
@@ -242,16 +285,64 @@ class Project:
 
     @cached_property
     def settings(self) -> Settings:
-        """``[tool.tapcheck]``: required-tags, ignore, exclude."""
+        """``[tool.tapcheck]``: required-tags, select, extend-select, ignore, severity, exclude.
+
+        Raises :class:`tapcheck.selection.SelectionError` when a setting has the wrong shape (a selector list that
+        is not a list of strings, a severity that is not a table)."""
         table = ((self.pyproject or {}).get("tool") or {}).get("tapcheck") or {}
         tags = table.get("required-tags", table.get("required_tags"))
-        ignore = table.get("ignore") or []
-        exclude = table.get("exclude") or []
+        select = _setting(table, "select")
+        severity = table.get("severity") or {}
+        if not isinstance(severity, dict):
+            raise SelectionError("[tool.tapcheck] severity: expected a table such as { security = \"error\" }")
         return Settings(
             required_tags=tuple(str(t) for t in tags) if isinstance(tags, list) else DEFAULT_REQUIRED_TAGS,
-            ignore=frozenset(str(i).upper() for i in ignore if isinstance(i, str)),
-            exclude=tuple(str(e) for e in exclude if isinstance(e, str)),
+            select=tuple(select) if "select" in table else None,
+            extend_select=tuple(_setting(table, "extend-select")),
+            ignore=tuple(_setting(table, "ignore")),
+            severity={str(k): str(v).lower() for k, v in severity.items()},
+            exclude=tuple(_setting(table, "exclude")),
         )
+
+    @cached_property
+    def installed_packages(self) -> dict[str, LocalInstall]:
+        """Top-level import names that the project's own requirement files install into its environment: local
+        folders (``-e ./packages/naming``, ``./libs/x``, ``file:./x``, ``name @ file:///...``, Pipfile / Poetry /
+        uv ``{path = "..."}``) give the packages and modules found in them (or in their ``src/``), and
+        ``#egg=<name>`` gives ``<name>`` (``-e git+...#egg=pulumi_crds&subdirectory=...``). The Pulumi language
+        host runs the program in the project's virtualenv, where ``pulumi install`` put them
+        (https://www.pulumi.com/docs/iac/languages-sdks/python/)."""
+        found: dict[str, LocalInstall] = {}
+        for path, kind in [*((f, "txt") for f in sorted(self.root.glob("requirements*.txt"))),
+                           (self.root / "pyproject.toml", "toml"), (self.root / "Pipfile", "toml")]:
+            text = read_text(path) if path.is_file() else None
+            if text is None:
+                continue
+            rel = self.rel(path)
+            for location, egg in (_requirement_lines(text) if kind == "txt" else _toml_paths(text)):
+                folder = (path.parent / location).resolve() if location else None
+                for name, base in _importable_in(folder) if folder else []:
+                    found.setdefault(name, LocalInstall(rel, base))
+                if egg:
+                    found.setdefault(egg.replace("-", "_").replace(".", "_"), LocalInstall(rel, None))
+        if self._installs_itself():
+            for name, base in _importable_in(self.root):
+                found.setdefault(name, LocalInstall("pyproject.toml", base))
+        return found
+
+    def _installs_itself(self) -> bool:
+        """``toolchain: uv`` / ``poetry`` install the project itself into its environment when pyproject.toml
+        defines a build system (https://docs.astral.sh/uv/concepts/projects/config/#build-systems,
+        https://python-poetry.org/docs/basic-usage/#operating-modes), unless ``tool.uv.package`` or
+        ``tool.poetry.package-mode`` is false."""
+        pyproject = self.pyproject or {}
+        tool = pyproject.get("tool") or {}
+        toolchain = self.runtime_options.get("toolchain")
+        if "build-system" not in pyproject or toolchain not in ("uv", "poetry"):
+            return False
+        switch = (tool.get("uv") or {}).get("package") if toolchain == "uv" else \
+            (tool.get("poetry") or {}).get("package-mode")
+        return switch is not False
 
     # ----- stacks ----------------------------------------------------------------------------------------
     @property
@@ -299,6 +390,21 @@ class Project:
             return "dev"
         return next(iter(self.stacks), "dev")
 
+    def stack_notes(self) -> list[str]:
+        """What the report should say about the stack whose config synth uses: a missing stack file (Pulumi
+        then runs with Pulumi.yaml's config only) and ESC environments whose config the checker cannot read."""
+        stack = self.stack_name
+        stack_file = self.stacks.get(stack)
+        if stack_file is None:
+            found = ", ".join(self.stacks) or "none"
+            return [f"no {self.rel(self.stack_dir / f'Pulumi.{stack}.yaml')}: stack '{stack}' was checked with "
+                    f"Pulumi.yaml's config only (stack files found: {found}; choose one with --stack)"]
+        if stack_file.environments:
+            return [f"{self.rel(stack_file.path)} imports Pulumi ESC environment(s) "
+                    f"{', '.join(stack_file.environments)}: their config is not visible offline, so config the "
+                    "checker finds missing may come from there"]
+        return []
+
     def declared_types(self) -> dict[str, str]:
         """Namespaced project key -> ``type`` declared in Pulumi.yaml."""
         return {self.namespaced(str(k)): d["type"] for k, d in self.config_block.items()
@@ -343,13 +449,9 @@ class Project:
 
     # ----- sources ---------------------------------------------------------------------------------------
     def _skipped(self, folder: Path) -> bool:
-        if folder.name in SKIP_DIRS or folder.name.endswith(".egg-info"):
-            return True
-        if (folder / "pyvenv.cfg").is_file():
-            return True
-        # The checker itself (this copy, or another copy vendored at the project root) is not project code.
-        return folder.resolve() == _OWN_PACKAGE or (
-            (folder / "catalog.py").is_file() and (folder / "_runner" / "run_program.py").is_file())
+        # A folder holding its own Pulumi.yaml is another project, checked on its own (Pulumi never reads it as
+        # part of this one).
+        return _not_source(folder) or holds_project(folder)
 
     def _excluded(self, rel: str) -> bool:
         return any(fnmatch.fnmatch(rel, pattern) or rel.startswith(pattern.rstrip("/") + "/")
@@ -405,6 +507,108 @@ class Project:
     def is_test_file(self, path: Path) -> bool:
         """``test_*.py`` / ``*_test.py`` anywhere, the way pytest collects them."""
         return path.suffix == ".py" and (path.name.startswith("test_") or path.stem.endswith("_test"))
+
+
+def holds_project(folder: Path) -> bool:
+    """True when ``folder`` holds a ``Pulumi.yaml`` or ``Pulumi.yml``: it is a Pulumi project of its own."""
+    return any((folder / name).is_file() for name in PROJECT_FILES)
+
+
+def _not_source(folder: Path) -> bool:
+    """Tooling folders, virtual environments, and the checker itself (this copy or a vendored one)."""
+    if folder.name in SKIP_DIRS or folder.name.endswith(".egg-info") or (folder / "pyvenv.cfg").is_file():
+        return True
+    return folder.resolve() == _OWN_PACKAGE or (
+        (folder / "catalog.py").is_file() and (folder / "_runner" / "run_program.py").is_file())
+
+
+def find_projects(path: Path | str) -> list[Path]:
+    """Every folder at or under ``path`` that holds a ``Pulumi.yaml``/``Pulumi.yml``, the way Pulumi finds
+    projects (https://www.pulumi.com/docs/iac/concepts/projects/): each is a project of its own, nested ones
+    included. Returns ``[path]`` when there is none (so the check reports the missing Pulumi.yaml), paths
+    joined to ``path`` as given, sorted. Raises :class:`ProjectError` when ``path`` is not a readable folder."""
+    root = Path(path)
+    if not root.exists():
+        raise ProjectError(f"no such folder: {path}")
+    if not root.is_dir():
+        raise ProjectError(f"not a folder: {path}")
+    found: list[Path] = []
+    for folder, dirs, _names in os.walk(root):
+        base = Path(folder)
+        if holds_project(base):
+            found.append(base)
+        dirs[:] = sorted(d for d in dirs if not _not_source(base / d))
+    return sorted(found, key=lambda p: p.parts) or [root]
+
+
+_EGG = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
+_LOCAL = re.compile(r"^(?:(?:-e|--editable)\s+)?(?:[A-Za-z0-9._-]+\s*@\s*)?(?:file:(?://)?)?(?P<path>\.{1,2}(?:/\S*)?|[\w.-]*/\S*)(?:\s|$)")
+
+
+def _requirement_lines(text: str) -> list[tuple[str | None, str | None]]:
+    """``(local folder or None, egg name or None)`` for each requirements.txt line that installs a local folder or
+    names an ``#egg=`` (https://pip.pypa.io/en/stable/reference/requirements-file-format/). Like pip, a name
+    holding a ``/`` or starting with ``.`` is a path."""
+    out: list[tuple[str | None, str | None]] = []
+    for raw in text.splitlines():
+        line = raw.split(" #", 1)[0].strip()
+        egg = _EGG.search(line)
+        local = _LOCAL.match(line)
+        path = local.group("path").split("#", 1)[0] if local else None
+        if path or egg:
+            out.append((path, egg.group(1) if egg else None))
+    return out
+
+
+def _toml_paths(text: str) -> list[tuple[str | None, str | None]]:
+    """Local path dependencies of a pyproject.toml or Pipfile: ``name = {path = "..."}`` tables (Pipfile, Poetry,
+    ``[tool.uv.sources]``) and PEP 508 ``name @ file:...`` items of ``[project] dependencies``."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return []
+    out: list[tuple[str | None, str | None]] = []
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            for name, value in node.items():
+                if isinstance(value, dict) and isinstance(value.get("path"), str):
+                    out.append((value["path"], str(name)))
+                else:
+                    visit(value)
+        elif isinstance(node, list):
+            for item in node:
+                if isinstance(item, str) and (local := _LOCAL.match(item.strip())):
+                    name = item.split("@", 1)[0].strip() if "@" in item else None
+                    out.append((local.group("path"), name))
+                else:
+                    visit(item)
+
+    visit(data)
+    return out
+
+
+def _importable_in(folder: Path) -> list[tuple[str, Path]]:
+    """Top-level packages and modules a local distribution at ``folder`` provides (flat or ``src/`` layout), each
+    with the folder an install puts on sys.path."""
+    names: list[tuple[str, Path]] = []
+    for base in (folder, folder / "src"):
+        if not base.is_dir():
+            continue
+        for child in sorted(base.iterdir()):
+            if child.is_dir() and child.name.isidentifier() and any(child.glob("*.py")):
+                names.append((child.name, base))
+            elif child.suffix == ".py" and child.stem.isidentifier() and child.stem != "setup":
+                names.append((child.stem, base))
+    return names
+
+
+def _setting(table: dict[str, Any], name: str) -> list[str]:
+    """A list-of-strings setting (``extend-select`` also read as ``extend_select``)."""
+    value = table.get(name, table.get(name.replace("-", "_"), []))
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise SelectionError(f"[tool.tapcheck] {name}: expected a list of strings, got {value!r}")
+    return value
 
 
 def config_to_env(values: dict[str, Any], secure: set[str],

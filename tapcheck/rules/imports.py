@@ -2,7 +2,9 @@
 
 TAP003 computes sys.path the way the language host builds it (facts 1.3): a folder entry point gets the
 program folder (``run_path('.')`` inserts ``.``, the working folder); a file entry point gets no project folder
-at all. It then follows the entry point's local imports, module by module.
+at all. It then follows the entry point's local imports, module by module. Local packages that the project's
+requirement files install (``-e ./packages/naming``) are importable from the project's virtualenv, wherever
+they live.
 """
 
 from __future__ import annotations
@@ -106,7 +108,7 @@ def _resolve(module: str, dirs: list[Path]) -> Path | None:
     return None
 
 
-def _local_names(p: Project) -> dict[str, Path]:
+def local_names(p: Project) -> dict[str, Path]:
     """Top-level names that exist somewhere in the project (folder or module), with one location each."""
     names: dict[str, Path] = {}
     for path in p.python_files:
@@ -134,7 +136,8 @@ def tap003(ctx: Context) -> list[Finding]:
     if entry is None or p.load_error is not None:
         return []
     dirs = p.host_sys_path()
-    local = _local_names(p)
+    # A package the project installs into its environment is importable wherever it lives in the repo.
+    local = {name: path for name, path in local_names(p).items() if name not in p.installed_packages}
     where = (f"no project folder is on sys.path for `main: {p.main}` (a file entry point)" if not p.layout.is_dir
              else f"sys.path holds only the program folder `{p.rel(p.layout.pwd) or '.'}/`")
     out: list[Finding] = []
@@ -226,7 +229,7 @@ def tap041(ctx: Context) -> list[Finding]:
     """sys.path edits, try/except import fallbacks, PYTHONPATH in scripts."""
     p = ctx.project
     out: list[Finding] = []
-    local = _local_names(p)
+    local = local_names(p)
     for src in p.sources():
         rel = p.rel(src.path)
         for node in src.nodes:  # type: ignore[arg-type]
