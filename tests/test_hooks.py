@@ -82,15 +82,42 @@ def test_ecs_stacks_name_a_pinned_container_image():
     assert not image.endswith(":latest") and ":" in image.rsplit("/", 1)[-1]
 
 
+@pytest.fixture
+def builtin_config(tmp_path, monkeypatch):
+    """Cookiecutter's built-in abbreviations only, whatever this machine's ~/.cookiecutterrc says."""
+    config = tmp_path / "cookiecutterrc.yaml"
+    config.write_text("abbreviations: {}\n", encoding="utf-8")
+    monkeypatch.setenv("COOKIECUTTER_CONFIG", str(config))
+
+
+@pytest.mark.usefixtures("builtin_config")
 def test_record_has_no_machine_paths_and_is_left_to_cruft_under_cruft(tmp_path):
     answers = DEFAULTS | {"_template": "gh:org/tap-template", "_output_dir": "/somewhere", "_repo_dir": "/else"}
-    post.write_template_record(tmp_path, answers)
+    post.write_template_record(tmp_path, answers, tmp_path)
     record = json.loads((tmp_path / ".cruft.json").read_text(encoding="utf-8"))
-    assert record["template"] == "gh:org/tap-template"
+    assert record["template"] == "https://github.com/org/tap-template.git"
+    assert record["context"]["cookiecutter"]["_template"] == record["template"]
     assert "/somewhere" not in json.dumps(record) and "/else" not in json.dumps(record)
     (tmp_path / ".cruft.json").unlink()
-    post.write_template_record(tmp_path, answers | {"_commit": "abc"})
+    post.write_template_record(tmp_path, answers | {"_commit": "abc"}, tmp_path)
     assert not (tmp_path / ".cruft.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("template", "url"),
+    [
+        ("gh:org/tap-template", "https://github.com/org/tap-template.git"),
+        ("gl:org/tap-template", "https://gitlab.com/org/tap-template.git"),
+        ("bb:org/tap-template", "https://bitbucket.org/org/tap-template"),
+        ("git+https://example.com/org/tap-template.git", "https://example.com/org/tap-template.git"),
+        ("file:///srv/tap-template", "file:///srv/tap-template"),
+        ("downloads/tap-template.zip", None),
+        ("hg+https://example.com/tap-template", None),
+    ],
+)
+@pytest.mark.usefixtures("builtin_config")
+def test_template_url_is_one_git_can_clone(tmp_path, template, url):
+    assert post.template_url(template, tmp_path) == url
 
 
 
@@ -98,7 +125,7 @@ def test_post_generation_steps_are_safe_to_run_twice(tmp_path):
     answers = DEFAULTS | {"network": False, "dependency_manager": "pip", "license": "MIT", "_template": "t"}
     repo = bake(tmp_path, **{key: answers[key] for key in ("network", "dependency_manager", "license")})
     before = snapshot(repo)
-    post.remove_unselected(repo, answers)
+    post.remove_unselected(repo, answers, post.rendered_paths(TEMPLATE / "{{cookiecutter.project_slug}}"))
     post.choose_license(repo, "MIT")
     post.write_stack_files(repo, answers)
     assert snapshot(repo) == before
