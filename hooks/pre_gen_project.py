@@ -7,7 +7,10 @@ for the refused answers only, keeping every other answer typed.
 """
 
 import json
+import os
 import re
+import shlex
+import subprocess
 import sys
 import unicodedata
 from pathlib import Path
@@ -239,8 +242,9 @@ def main() -> None:
         if "_commit" not in answers:  # under cruft the answers come from .cruft.json, not from prompts
             saved = save_for_rerun(answers, refused_fields(errors, answers))
             if saved is not None:
-                print(f"Your other answers are saved; to be asked only for the refused ones, run:\n"
-                      f"    cookiecutter --replay-file {json.dumps(str(saved))} {answers.get('_template')}",
+                command = ["cookiecutter", "--replay-file", str(saved), str(answers.get("_template"))]
+                shell = subprocess.list2cmdline(command) if os.name == "nt" else shlex.join(command)
+                print(f"Your other answers are saved; to be asked only for the refused ones, run:\n    {shell}",
                       file=sys.stderr)
         sys.exit(1)
 

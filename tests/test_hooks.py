@@ -36,12 +36,40 @@ def test_choices_in_the_hook_match_cookiecutter_json():
         assert set(allowed) == set(CONTEXT[field]), field
 
 
-def test_regions_offered_are_regions_the_sdk_knows():
-    from pulumi_aws import Region  # noqa: PLC0415 - the SDK is heavy; only this test needs it
+def test_regions_offered_are_every_commercial_region_the_sdk_knows():
+    import botocore.session  # noqa: PLC0415 - heavy; only this test needs them
+    from pulumi_aws import Region  # noqa: PLC0415
 
-    known = {region.value for region in Region}
-    assert set(CONTEXT["aws_region"]) <= known
-    assert all(pre.REGION.fullmatch(region) for region in known)
+    endpoints = botocore.session.get_session().get_component("data_loader").load_data("endpoints")
+    commercial = next(set(p["regions"]) for p in endpoints["partitions"] if p["partition"] == "aws")
+    assert sorted(CONTEXT["aws_region"]) == sorted({region.value for region in Region} & commercial)
+    assert CONTEXT["aws_region"] == list(pre.REGIONS)
+    assert CONTEXT["aws_region"][0] == "us-east-1"
+
+
+@pytest.mark.parametrize("region", CONTEXT["aws_region"])
+def test_every_offered_region_is_accepted(region):
+    assert pre.validate({key: str(value) for key, value in DEFAULTS.items()} | {"aws_region": region}) == []
+
+
+@pytest.mark.parametrize("region", ["us-gov-west-1", "cn-north-1", "mars-north-1", "US-EAST-1"])
+def test_other_regions_are_refused_naming_field_value_and_rule(region):
+    (error,) = pre.validate({key: str(value) for key, value in DEFAULTS.items()} | {"aws_region": region})
+    assert error.startswith(f"aws_region = {region!r}: must be a region of AWS's commercial partition")
+
+
+@pytest.mark.parametrize("project", ["random", "aws", "kubernetes", "tls", "awsx", "AWS"])
+def test_provider_namespaces_are_refused_as_project_names(project):
+    (error,) = pre.validate({key: str(value) for key, value in DEFAULTS.items()} | {"pulumi_project": project})
+    assert error.startswith(f"pulumi_project = {project!r}: is the config namespace of the Pulumi provider")
+
+
+def test_refused_answers_are_asked_again_with_those_rendered_from_them():
+    answers = {key: str(value) for key, value in DEFAULTS.items()} | {"project_slug": "a b", "name_prefix": "X"}
+    errors = pre.validate(answers)
+    assert pre.refused_fields(errors, answers | {"__project_folder": "x"}) == {
+        "project_name", "project_slug", "__project_folder", "name_prefix"
+    }
 
 
 @pytest.mark.parametrize(
