@@ -6,6 +6,7 @@ the template rendered in this run, and a folder only once it is empty. Needs nei
 """
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -191,15 +192,31 @@ def template_url(template: str, template_root: Path) -> str | None:
     return _git(template_root, "remote", "get-url", "origin")
 
 
+# {% raw %} (the markers below are Python, not Jinja for cookiecutter to render)
+def jinja_literal(value: str) -> str:
+    """`value` written so that Jinja renders it back unchanged: every `{{`, `{%` and `{#` as a string expression.
+
+    `cruft update` passes the recorded answers to cookiecutter as extra context, which renders each one as a
+    template (cookiecutter.prompt.render_variable); a typed answer holding `{{` must come back as typed.
+    """
+    return re.sub(r"\{[{%#]", lambda marker: "{{ '" + marker.group() + "' }}", value)
+# {% endraw %}
+
+
 def write_template_record(project: Path, answers: dict[str, object], template_root: Path) -> None:
     """Record the answers and template version in .cruft.json so `cruft update` can apply later fixes.
 
-    Under cruft (which sets `_commit`) cruft writes this file itself.
+    Answers are recorded as cruft replays them: as Jinja that renders to the answer. Under cruft (which sets
+    `_commit`) cruft writes this file itself.
     """
     if "_commit" in answers:
         return
     url = template_url(str(answers.get("_template") or ""), template_root)
-    context = {key: value for key, value in answers.items() if key not in LOCAL_KEYS}
+    context = {
+        key: jinja_literal(value) if isinstance(value, str) and not key.startswith("_") else value
+        for key, value in answers.items()
+        if key not in LOCAL_KEYS
+    }
     context["_template"] = url or NO_TEMPLATE_URL
     record = {
         "template": url or NO_TEMPLATE_URL,

@@ -53,8 +53,10 @@ REGIONS = (
     "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3", "il-central-1", "me-central-1",
     "me-south-1", "mx-central-1", "sa-east-1", "us-east-2", "us-west-1", "us-west-2",
 )
+# Answers with a fixed set of values (cookiecutter.json `_choices`; a test keeps them equal). They are asked as text
+# and checked here, so a value outside the set gets the same one-line refusal as any other answer.
 CHOICES = {
-    "python_version": ("3.11", "3.12", "3.13"),
+    "python_version": ("3.12", "3.13", "3.11"),
     "dependency_manager": ("uv", "pip", "pipenv"),
     "ci": ("github", "none"),
     "license": ("Apache-2.0", "MIT", "Proprietary"),

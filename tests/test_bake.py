@@ -23,7 +23,7 @@ from tests.conftest import (
     run_unit_tests,
 )
 
-CHOICES = {key: value for key, value in CONTEXT.items() if isinstance(value, list) and not key.startswith("_")}
+CHOICES = CONTEXT["_choices"]
 # Regions change only the stack files' aws:region (every region is validated in test_hooks): the bakes cycle through
 # some of them instead of adding one bake per region.
 CYCLED_ONLY = ("aws_region",)

@@ -32,8 +32,11 @@ def test_hook_and_generated_naming_share_their_rules():
 
 
 def test_choices_in_the_hook_match_cookiecutter_json():
-    for field, allowed in pre.CHOICES.items():
-        assert set(allowed) == set(CONTEXT[field]), field
+    choices = CONTEXT["_choices"]
+    assert choices == {field: list(allowed) for field, allowed in pre.CHOICES.items()} | {
+        "aws_region": list(pre.REGIONS)
+    }
+    assert all(CONTEXT[field] == allowed[0] for field, allowed in choices.items()), "the default is the first choice"
 
 
 def test_regions_offered_are_every_commercial_region_the_sdk_knows():
@@ -42,12 +45,12 @@ def test_regions_offered_are_every_commercial_region_the_sdk_knows():
 
     endpoints = botocore.session.get_session().get_component("data_loader").load_data("endpoints")
     commercial = next(set(p["regions"]) for p in endpoints["partitions"] if p["partition"] == "aws")
-    assert sorted(CONTEXT["aws_region"]) == sorted({region.value for region in Region} & commercial)
-    assert CONTEXT["aws_region"] == list(pre.REGIONS)
-    assert CONTEXT["aws_region"][0] == "us-east-1"
+    assert sorted(CONTEXT["_choices"]["aws_region"]) == sorted({region.value for region in Region} & commercial)
+    assert CONTEXT["_choices"]["aws_region"] == list(pre.REGIONS)
+    assert CONTEXT["_choices"]["aws_region"][0] == "us-east-1"
 
 
-@pytest.mark.parametrize("region", CONTEXT["aws_region"])
+@pytest.mark.parametrize("region", CONTEXT["_choices"]["aws_region"])
 def test_every_offered_region_is_accepted(region):
     assert pre.validate({key: str(value) for key, value in DEFAULTS.items()} | {"aws_region": region}) == []
 
