@@ -59,6 +59,11 @@ def _hook_output() -> Iterator[list[str]]:
             collected.append(data.decode("utf-8", "replace"))
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the marker of the tests the template's CI also runs on Windows (.github/workflows/ci.yml)."""
+    config.addinivalue_line("markers", "portable: runs on Linux, macOS and Windows alike")
+
+
 def bake(output_dir: Path, **answers: Any) -> Path:
     """Generate a repo with `answers` over the defaults, hooks included; return its folder.
 

@@ -10,6 +10,8 @@ from hooks import post_gen_project as post
 from hooks import pre_gen_project as pre
 from tests.conftest import CONTEXT, DEFAULT_ANSWERS, TEMPLATE, bake, snapshot
 
+pytestmark = pytest.mark.portable
+
 DEFAULTS = DEFAULT_ANSWERS
 
 

@@ -19,6 +19,8 @@ from cookiecutter.main import cookiecutter
 from hooks import post_gen_project as post
 from tests.conftest import DEFAULT_SLUG, TEMPLATE, bake, git, snapshot, template_repo
 
+pytestmark = pytest.mark.portable
+
 BIN = Path(sys.executable).parent
 # Python writes these while the hook's check runs the program; they are not part of what was generated.
 CACHES = ("__pycache__",)

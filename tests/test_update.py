@@ -12,6 +12,8 @@ from cruft import create, update
 
 from tests.conftest import TEMPLATE_DIR, copy_template, git
 
+pytestmark = pytest.mark.portable
+
 # The earlier template lacked one ignore pattern and had an older naming docstring line.
 IGNORE_ADDED = ".ruff_cache/\n"
 NAMING_OLD, NAMING_NEW = "Every name is `<prefix>-<role>-<suffix>`.", "Every name is `<prefix>-<role>-<suffix>`"
