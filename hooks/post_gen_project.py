@@ -239,27 +239,30 @@ def after_setup(manager: str) -> str:
 
 
 def check(project: Path, manager: str) -> bool:
-    """Run the repo's own checker; say plainly when the program itself could not be run (synth).
+    """Run the repo's own checker; False when it finds an error. Says plainly what it could not check.
 
-    Synth needs the Pulumi SDK in the interpreter running cookiecutter (or in the repo's .venv); without it only
-    the static rules run, and the bake says so instead of reporting a clean check.
+    Synth (the program run under mocks) needs the Pulumi SDK in the Python running cookiecutter or in the repo's
+    .venv; without it only the static rules run, and the bake says so instead of reporting a clean check.
     """
+    later = f"After set-up, check the repo with:\n    {after_setup(manager)}"
     sys.path.insert(0, str(project))
-    import tapcheck  # noqa: PLC0415 - the copy just made in this repo
-
     try:
+        import tapcheck  # noqa: PLC0415 - the copy just made in this repo
+
         report = tapcheck.check(project)
-    except Exception as error:
-        print(f"ERROR: the checker could not read the generated repo: {error}", file=sys.stderr)
+    except ImportError as error:  # the checker's own dependencies are missing where cookiecutter runs
+        print(f"NOT CHECKED: the checker cannot run in the Python running cookiecutter ({error}). {later}")
+        return True
+    except Exception as error:  # any other failure of the checker is reported, never hidden
+        print(f"ERROR: the checker could not check the generated repo: {error}", file=sys.stderr)
         return False
     for finding in report.findings:
         print(f"{finding.path}:{finding.line}: {finding.rule} {finding.message}\n    fix: {finding.fix}")
     for note in report.notes:
         print(f"note: {note}")
     if report.synth is None:
-        print("NOT CHECKED: the program was not run under mocks (synth), because the Pulumi SDK is not importable "
-              "by the Python running cookiecutter; only the static rules ran. After set-up, run:\n"
-              f"    {after_setup(manager)}")
+        print("NOT CHECKED: the program was not run under mocks (synth; see the notes above), so only the static "
+              f"rules ran. {later}")
     elif not report.findings:
         print("tapcheck: no findings (static rules and synth)")
     return not report.errors
