@@ -17,6 +17,7 @@ CONTEXT_JSON = r"""{{ cookiecutter | tojson }}"""
 # The template's own folder. Cookiecutter and cruft both render hooks with it as the working directory
 # (cookiecutter.hooks.run_hook_from_repo_dir); it is the only absolute location of the template either offers
 # (cookiecutter's `_repo_dir` may be relative to a directory the hook cannot know, and cruft sets no `_repo_dir`).
+# Jinja has no function for the working directory; its `lipsum` global's module has `os`.
 TEMPLATE_ROOT_JSON = r'{{ lipsum.__globals__.os.getcwd() | tojson }}'  # tojson escapes every quote
 TEMPLATE_FOLDER = "{% raw %}{{cookiecutter.project_slug}}{% endraw %}"
 # The checker, copied into every generated repo (a copy, not a link: archives and Windows checkouts have no links).
