@@ -1,54 +1,86 @@
-"""``tapcheck.check``: the one entry point the CLI, hooks and tests share."""
+"""``tapcheck.check`` and ``tapcheck.check_all``: the entry points the CLI, hooks and tests share."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from . import sdkargs
 from .findings import Finding, Report
-from .project import Project
+from .project import Project, find_projects
 from .rules import Context, run_rules
+from .selection import Selection
 from .synth import run_synth
 
 _SUPPRESS = re.compile(r"#\s*tapcheck:\s*ignore\[([A-Za-z0-9_,\s]+)\]")
+# Static rules whose findings claim that the program fails under the language host. When synth ran the same
+# program to completion the claim is disproved, so the finding is dropped (the run is the stronger evidence).
+_DISPROVED_BY_A_RUN = frozenset({"TAP003"})
 
 
 def check(path: str | Path, *, stack: str | None = None, synth: bool = True, timeout: float = 120.0,
-          python: str | None = None) -> Report:
-    """Check the Pulumi project at ``path``; raises :class:`tapcheck.project.ProjectError` when the folder
-    cannot be read at all. ``synth=False`` runs only the static rules (no subprocess)."""
+          python: str | None = None, select: Sequence[str] | None = None, extend_select: Sequence[str] = (),
+          ignore: Sequence[str] = ()) -> Report:
+    """Check the one Pulumi project at ``path`` (the folder holding Pulumi.yaml; a nested project's files are
+    not part of it).
+
+    ``synth=False`` runs only the static rules (no subprocess). ``select`` replaces the project's
+    ``[tool.tapcheck] select``; ``extend_select`` and ``ignore`` add to its settings (ruff's semantics, see
+    :mod:`tapcheck.selection`). ``timeout`` is in seconds. Raises :class:`tapcheck.project.ProjectError` when the
+    folder cannot be read at all and :class:`tapcheck.selection.SelectionError` for an unknown selector."""
     project = Project(path, stack)
-    report = Report()
+    selection = project.settings.selection(select=select, extend_select=extend_select, ignore=ignore)
+    report = Report(path=str(path), project=project.name, stack=project.stack_name)
     record: dict[str, Any] | None = None
 
     loadable = project.project_file is not None and project.load_error is None
-    usages = sdkargs.collect(project) if loadable else []
+    usages = sdkargs.collect(project) if loadable and "TAP024" in selection.enabled else []
     sdk_in_process = bool(usages) and sdkargs.sdk_available()
     sdk_results: list[dict[str, Any]] | None = sdkargs.unknown_keys(usages) if sdk_in_process else None
 
     findings: list[Finding] = []
+    if loadable:
+        report.notes += project.stack_notes()
+    if synth and not loadable:
+        report.synth_skipped = "Pulumi.yaml is missing or unreadable (see TAP001)"
     if synth and loadable:
         result = run_synth(project, stack=project.stack_name, timeout=timeout, python=python,
                            sdk_usages=None if sdk_in_process else usages)
         findings += result.findings
         report.notes += result.notes
         record = result.record
+        report.synth_skipped = result.skipped
         if sdk_results is None:
             sdk_results = result.sdk_findings
     elif not synth:
-        report.notes.append("synth skipped (--no-synth): graph rules TAP010, TAP012-TAP015, TAP020-TAP030 "
-                            "ran only their static parts")
+        report.notes.append("synth skipped (--no-synth): TAP010 and the rules that read the program's run (the "
+                            "graph rules) ran only their static parts")
     if usages and sdk_results is None:
         report.notes.append("TAP024 skipped: pulumi_aws is not importable here and synth did not run")
 
     ctx = Context(project, record, project.stack_name)
     findings += run_rules(ctx)
+    report.notes += ctx.notes
     findings += sdkargs.to_findings(sdk_results or [])
-    report.findings = _finalize(project, findings)
+    if ctx.synth_ok:
+        findings = [f for f in findings if f.rule not in _DISPROVED_BY_A_RUN]
+    report.findings = _finalize(project, findings, selection)
+    report.notes = list(dict.fromkeys(report.notes))
     report.synth = record
     return report
+
+
+def check_all(paths: Iterable[str | Path], **options: Any) -> list[Report]:
+    """Check every Pulumi project found at or under ``paths`` (each folder holding a Pulumi.yaml, nested ones
+    included, each on its own), in path order. ``options`` are :func:`check`'s keyword arguments. A path with no
+    Pulumi.yaml anywhere gives one report with TAP001. Raises what :func:`check` raises."""
+    folders: list[Path] = []
+    for path in paths:
+        folders += [f for f in find_projects(path) if f not in folders]
+    return [check(folder, **options) for folder in folders]
 
 
 def _suppressed(project: Project, item: Finding, cache: dict[str, list[str]]) -> bool:
@@ -62,17 +94,17 @@ def _suppressed(project: Project, item: Finding, cache: dict[str, list[str]]) ->
     return bool(match) and item.rule in {c.strip().upper() for c in match.group(1).split(",")}
 
 
-def _finalize(project: Project, findings: list[Finding]) -> list[Finding]:
-    """Drop ignored and suppressed findings and duplicates (a rule's static and synth parts can meet on
-    the same line), then sort like a compiler."""
-    ignored = project.settings.ignore
+def _finalize(project: Project, findings: list[Finding], selection: Selection) -> list[Finding]:
+    """Drop findings of rules not selected, suppressed findings and duplicates (a rule's static and synth parts
+    can meet on the same line), give each the selected severity, then sort like a compiler."""
     cache: dict[str, list[str]] = {}
     seen: set[tuple[str, str, int]] = set()
     kept: list[Finding] = []
     for item in findings:
         key = (item.rule, item.path, item.line)
-        if item.rule in ignored or key in seen or _suppressed(project, item, cache):
+        if item.rule not in selection.enabled or key in seen or _suppressed(project, item, cache):
             continue
         seen.add(key)
-        kept.append(item)
+        override = selection.severities.get(item.rule)
+        kept.append(dataclasses.replace(item, severity=override) if override else item)
     return sorted(kept, key=Finding.sort_key)

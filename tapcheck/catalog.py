@@ -1,7 +1,16 @@
 """The rule catalog as data: one row per rule, like ruff's rule table.
 
-Rule ids are a stable public interface: never renumber; retire a rule by setting ``retired=True``.
-``error`` fails the check (exit 1); ``warning`` is printed and fails only with ``--strict``.
+Rule ids are a stable public interface: never renumber; retire a rule by setting ``retired=True``. New rules take
+the next free id of their group's range:
+
+- TAP001-TAP019: pulumi (Pulumi would fail: project files, layout, program, outputs)
+- TAP020-TAP039: aws (AWS would reject or misbehave) and the house rules that grew up beside them (TAP021,
+  TAP027-TAP029); TAP031 and up for new aws rules
+- TAP040-TAP049: tests
+- TAP050-TAP069: security (deploys, with a gap); warnings in the catalog, errors in generated repos
+
+``error`` fails the check (exit 1); ``warning`` is printed and fails only with ``--strict``. ``source`` names the
+public page a rule rests on.
 """
 
 from __future__ import annotations
@@ -11,12 +20,23 @@ from dataclasses import dataclass
 ERROR = "error"
 WARNING = "warning"
 
+# Rule groups, usable as selectors (``--select security``). Each says whose failure a finding predicts.
+PULUMI = "pulumi"  # Pulumi would fail: project and stack files, entry point, imports, exports, the program itself
+AWS = "aws"  # AWS would reject the request: names, values, versions, ordering
+SECURITY = "security"  # deploys, but leaves a security gap
+HOUSE = "house"  # this template's conventions (stack export, cost tags, flow logs, ...): on in generated repos
+TESTS = "tests"  # the repo's own tests prove nothing or read outputs that do not exist
+GROUPS = (PULUMI, AWS, SECURITY, HOUSE, TESTS)
+#: Groups a project gets unless its settings say otherwise (house rules are opt-in).
+DEFAULT_GROUPS = (PULUMI, AWS, SECURITY, TESTS)
+
 
 @dataclass(frozen=True)
 class Rule:
     """One catalog row: what is wrong, why it matters, and how to fix it."""
 
     id: str
+    group: str
     severity: str
     title: str
     why: str
@@ -27,138 +47,243 @@ class Rule:
 
 
 _ROWS: tuple[Rule, ...] = (
-    Rule("TAP001", ERROR, "Pulumi.yaml is missing, unreadable, or its name/runtime is invalid",
+    Rule("TAP001", PULUMI, ERROR, "Pulumi.yaml is missing, unreadable, or its name/runtime is invalid",
          "Every Pulumi command loads Pulumi.yaml first; an invalid project name is rejected when stacks are "
          "created.",
          "Create Pulumi.yaml with `name:` matching ^[A-Za-z0-9_.-]{1,100}$ (not `pulumi`/`pulumi.*`) and "
-         "`runtime: python`.", "facts 2.3",
+         "`runtime: python`.", "https://www.pulumi.com/docs/iac/concepts/projects/project-file/",
          example='name: TAP Stack   # space: not a valid project name'),
-    Rule("TAP002", ERROR, "the entry point Pulumi runs does not exist",
+    Rule("TAP002", PULUMI, ERROR, "the entry point Pulumi runs does not exist",
          "`main` must name an existing file or a folder holding `__main__.py`; without `main` the project root "
          "must hold `__main__.py`.",
-         "Create the entry point, or point `main` at the file that builds the stack.", "seeds 001, 004; facts 1.1",
+         "Create the entry point, or point `main` at the file that builds the stack.", "https://www.pulumi.com/docs/iac/concepts/projects/project-file/",
          example='main: tap.py       # tap.py does not exist'),
-    Rule("TAP003", ERROR, "the layout breaks local imports under the language host",
+    Rule("TAP003", PULUMI, ERROR, "the layout breaks local imports under the language host",
          "The language host starts the program as a file: only a folder `main` (or no `main`) puts the program "
          "folder on sys.path; a file `main` puts no project folder there at all.",
          "Drop `main` from Pulumi.yaml and keep `__main__.py` at the project root, so `lib.*` imports resolve.",
-         "seeds 000, 001, 002, 004; facts 1.3",
+         "https://www.pulumi.com/docs/iac/languages-sdks/python/",
          example='main: tap.py  +  tap.py: from lib.tap_stack import TapStack'),
-    Rule("TAP004", ERROR, "scripts or stack files name another project than Pulumi.yaml",
+    Rule("TAP004", PULUMI, ERROR, "scripts or stack files name another project than Pulumi.yaml",
          "`pulumi stack select org/<project>/<stack>` fails with \"provided project name doesn't match "
          "Pulumi.yaml\"; `<oldname>:key` config is silently ignored.",
-         "Use the Pulumi.yaml `name` in every stack reference and config key.", "seeds 000, 003; facts 3.3, 3.5",
+         "Use the Pulumi.yaml `name` in every stack reference and config key.", "https://www.pulumi.com/docs/iac/concepts/stacks/",
          example='deploy = "pulumi up --stack ${ORG}/TapStack/dev"   # Pulumi.yaml says name: pulumi-infra'),
-    Rule("TAP005", ERROR, "the Pulumi.yaml `config:` block is rejected by Pulumi",
+    Rule("TAP005", PULUMI, ERROR, "the Pulumi.yaml `config:` block is rejected by Pulumi",
          "Pulumi validates the config block on every command; a provider key with `default`/`type` or without "
          "`value` blocks all commands.",
          "Give other-namespace keys (e.g. `aws:region`) a `value:` (or the shorthand `aws:region: us-east-1`), "
-         "never `default`/`type`.", "seed 001; facts 2.4",
+         "never `default`/`type`.", "https://www.pulumi.com/docs/iac/concepts/projects/project-file/",
          example='config: {aws:region: {default: us-east-1}}'),
-    Rule("TAP006", ERROR, "runtime options only work on one machine or are unknown",
+    Rule("TAP006", PULUMI, ERROR, "runtime options only work on one machine or are unknown",
          "An absolute or home-relative `virtualenv` exists only on the author's machine; an unknown `toolchain` "
          "is rejected by the language host.",
-         "Use a project-relative `virtualenv` (e.g. `.venv`) and `toolchain: pip|poetry|uv`.", "seed 004; facts 1.4",
+         "Use a project-relative `virtualenv` (e.g. `.venv`) and `toolchain: pip|poetry|uv`.", "https://www.pulumi.com/docs/iac/languages-sdks/python/",
          example='runtime: {name: python, options: {virtualenv: /home/me/venv}}'),
-    Rule("TAP007", ERROR, "a stack file has an invalid key, lacks `aws:region`, or holds a secret in plain text",
+    Rule("TAP007", PULUMI, ERROR,
+         "a stack file has an invalid key, lacks `aws:region`, or holds a secret in plain text",
          "Stack files are committed: plain-text secrets leak, bad keys stop the CLI, and AWS resources need a "
          "region.",
-         "Use `pulumi config set --secret KEY`, `<namespace>:<name>` keys and set `aws:region`.", "seed 001; facts 3",
+         "Use `pulumi config set --secret KEY`, `<namespace>:<name>` keys and set `aws:region`.", "https://www.pulumi.com/docs/iac/concepts/secrets/",
          example='config: {app:dbPassword: ChangeMe123!}'),
-    Rule("TAP008", ERROR, "declared config without a default is missing from a stack file",
+    Rule("TAP008", PULUMI, ERROR, "declared config without a default is missing from a stack file",
          "`pulumi up` stops with \"Stack '<stack>' is missing configuration value '<key>'\".",
-         "Set the key in every stack file, or give it a `default` in Pulumi.yaml.", "facts 2.4",
+         "Set the key in every stack file, or give it a `default` in Pulumi.yaml.", "https://www.pulumi.com/docs/iac/concepts/config/",
          example='config: {dbName: {type: string}}   # and Pulumi.dev.yaml does not set dbName'),
-    Rule("TAP009", ERROR, "a Python file does not compile",
+    Rule("TAP009", PULUMI, ERROR, "a Python file does not compile",
          "Pulumi and pytest import a module only when something uses it, so a file that does not compile fails "
          "later, at deploy or in another branch, instead of now.",
-         "Fix the syntax error at the reported line (`python -m py_compile FILE` shows it).", "post-generation check",
+         "Fix the syntax error at the reported line (`python -m py_compile FILE` shows it).", "https://docs.python.org/3/library/py_compile.html",
          example='def handler(event, context:\n    return event'),
-    Rule("TAP010", ERROR, "the program fails when run the way Pulumi runs it",
+    Rule("TAP010", PULUMI, ERROR, "the program fails when run the way Pulumi runs it",
          "The program is run with the language host's working folder, sys.path and stack config, against mocks; "
          "a failure here is a failed `pulumi up`.",
-         "Fix the error shown; run `python -m tapcheck .` again.", "seeds 001, 002, 004",
+         "Fix the error shown; run `python -m tapcheck .` again.", "https://www.pulumi.com/docs/iac/guides/testing/unit/",
          example='aws.apigateway.Deployment("d", rest_api=api.id, stage_name="prod")   # removed in pulumi-aws v7'),
-    Rule("TAP011", ERROR, "the entry point exports nothing at module level",
-         "`register_outputs` inside a component does not create stack outputs; only `pulumi.export` in the "
-         "program does.",
-         "Add `pulumi.export(...)` calls at module level in the entry point.", "seeds 000, 002",
-         example='TapStack("TapStack")   # and no pulumi.export(...) anywhere in tap.py'),
-    Rule("TAP012", ERROR, "the required `stack` export is missing",
+    Rule("TAP011", PULUMI, ERROR, "tests or scripts read stack outputs the program never creates",
+         "`register_outputs` inside a component does not create stack outputs; only `pulumi.export` does (in the "
+         "entry point or any module it imports, outside `apply` callbacks). With no outputs, `pulumi stack output` "
+         "is empty and everything that reads it fails.",
+         "Add `pulumi.export(\"name\", value)` for every output the tests and scripts read.",
+         "https://www.pulumi.com/docs/iac/concepts/stacks/#outputs",
+         example='TapStack("TapStack")   # no pulumi.export(...), and tests/integration reads outputs["vpc_id"]'),
+    Rule("TAP012", HOUSE, ERROR, "the required `stack` export is missing",
          "Integration tests and CI find the deployed stack through the `stack` output.",
-         "Add `pulumi.export(\"stack\", pulumi.get_stack())` to the entry point.", "seed 001",
+         "Add `pulumi.export(\"stack\", pulumi.get_stack())` to the entry point.",
+         "https://www.pulumi.com/docs/iac/concepts/stacks/#outputs",
          example='pulumi.export("environment_suffix", suffix)   # but no pulumi.export("stack", ...)'),
-    Rule("TAP013", ERROR, "integration tests read an output the program never exports",
+    Rule("TAP013", TESTS, ERROR, "integration tests read an output the program never exports",
          "The test fails against every deployment with a KeyError.",
-         "Export the key from the entry point, or fix the key name in the test.", "seed 001",
+         "Export the key from the entry point, or fix the key name in the test.",
+         "https://www.pulumi.com/docs/iac/concepts/stacks/#outputs",
          example='outputs["public_subnet_ids"]   # in tests/integration, never exported'),
-    Rule("TAP014", ERROR, "a list or map output is turned into a string",
+    Rule("TAP014", PULUMI, ERROR, "a list or map output is turned into a string",
          "Consumers receive `'[\"a\",\"b\"]'` instead of a list and must parse it back.",
-         "Export the list or map itself; read outputs with `pulumi stack output --json`.", "seed 001; facts 4",
+         "Export the list or map itself; read outputs with `pulumi stack output --json`.", "https://www.pulumi.com/docs/iac/cli/commands/pulumi_stack_output/",
          example='pulumi.export("subnet_ids", pulumi.Output.json_dumps(ids))'),
-    Rule("TAP015", ERROR, "two resources share a type and name",
+    Rule("TAP015", PULUMI, ERROR, "two resources share a type and name",
          "The engine rejects duplicate URNs (mocks do not).",
-         "Give each resource a unique logical name, e.g. with a suffix.", "facts 5.8",
+         "Give each resource a unique logical name, e.g. with a suffix.", "https://www.pulumi.com/docs/iac/concepts/resources/names/",
          example='aws.sqs.Queue("jobs") twice (e.g. in a helper called twice)'),
-    Rule("TAP020", ERROR, "a literal string reaches a password or secret input",
-         "The secret lives in the repo and in the state in plain form.",
+    Rule("TAP016", PULUMI, ERROR, "an Output is rendered into a Python string",
+         "An f-string, `str()`, `.format` or `+` on an Output gives the SDK's text \"Calling __str__ on an "
+         "Output[T] is not supported\", and that text, not the ARN or name, reaches AWS (a policy with that "
+         "Resource is rejected as malformed).",
+         "Build the string from the Output: `pulumi.Output.concat(bucket.arn, \"/*\")`, "
+         "`pulumi.Output.format(\"{0}/*\", bucket.arn)` or `bucket.arn.apply(lambda arn: f\"{arn}/*\")`.",
+         "https://www.pulumi.com/docs/iac/concepts/inputs-outputs/apply/#outputs-and-strings",
+         example='"Resource": f"{bucket.arn}/*"'),
+    Rule("TAP017", PULUMI, ERROR, "pulumi.export is called inside an apply callback",
+         "Stack outputs are registered when the program finishes; an export made from a callback is dropped (and "
+         "the callback does not run in preview while the value is unknown), so the output never appears.",
+         "Export the Output itself at the top level: `pulumi.export(\"url\", bucket.bucket.apply(lambda n: "
+         "f\"s3://{n}\"))`.",
+         "https://www.pulumi.com/docs/iac/concepts/inputs-outputs/apply/",
+         example='bucket.bucket.apply(lambda name: pulumi.export("bucket_url", f"s3://{name}"))'),
+    Rule("TAP020", SECURITY, WARNING, "a value the program fixes itself reaches a password or secret input",
+         "A literal (or a value computed from literals or Python's `random`) lives in the repository or changes on "
+         "every run, and is stored in the state; a CloudFormation dynamic reference (`{{resolve:...}}`) is not "
+         "resolved by Pulumi, so AWS receives the reference text itself.",
          "Use `pulumi_random.RandomPassword(...).result`, a secret config value (`config.require_secret`), or "
-         "`manage_master_user_password=True`.", "seed 003",
+         "`manage_master_user_password=True`.", "https://www.pulumi.com/docs/iac/concepts/secrets/",
          example='aws.rds.Cluster(..., master_password="ChangeMe123!")'),
-    Rule("TAP021", ERROR, "a VPC has no flow log",
+    Rule("TAP021", HOUSE, ERROR, "a VPC has no flow log",
          "Without flow logs there is no network audit trail (PCI-DSS 10.x).",
-         "Add `aws.ec2.FlowLog(vpc_id=vpc.id, traffic_type=\"ALL\", log_destination=...)`.", "seed 003",
+         "Add `aws.ec2.FlowLog(vpc_id=vpc.id, traffic_type=\"ALL\", log_destination=...)`.",
+         "https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs.html",
          example='aws.ec2.Vpc("vpc", cidr_block="10.0.0.0/16")   # no aws.ec2.FlowLog(vpc_id=vpc.id)'),
-    Rule("TAP022", ERROR, "an asset or archive path does not exist",
+    Rule("TAP022", PULUMI, ERROR, "an asset or archive path does not exist",
          "Paths resolve against the folder Pulumi runs the program in (`main`'s folder), not the repo root.",
-         "Make the path relative to the program folder, or build it from `Path(__file__).parent`.", "seed 004",
+         "Make the path relative to the program folder, or build it from `Path(__file__).parent`.",
+         "https://www.pulumi.com/docs/iac/concepts/assets-archives/",
          example='pulumi.FileArchive("./lib/lambda")   # with main: lib/, this is lib/lib/lambda'),
-    Rule("TAP023", ERROR, "a database engine version is not valid for its engine",
-         "RDS rejects versions it no longer offers (\"Cannot find version 15.3 for aurora-postgresql\").",
-         "Use a listed version, or look it up with `aws.rds.get_engine_version(engine=..., "
-         "preferred_versions=[...])`.", "seed 003",
+    Rule("TAP023", AWS, ERROR, "a database engine version RDS no longer offers",
+         "RDS rejects versions it has retired (\"Cannot find version 15.3 for aurora-postgresql\"). Versions newer "
+         "than the checker's dated table are only noted.",
+         "Use an offered version, or look it up with `aws.rds.get_engine_version(engine=..., "
+         "preferred_versions=[...])`.",
+         "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeDBEngineVersions.html",
          example='aws.rds.Cluster(..., engine="aurora-postgresql", engine_version="15.3")'),
-    Rule("TAP024", ERROR, "an unknown property name inside a nested input",
-         "Mocks accept any dict key; the provider rejects it at preview (\"Invalid or unknown key\").",
-         "Use the property names of the SDK's typed `*Args` class, or the `*Args` class itself.", "seed 004",
+    Rule("TAP024", PULUMI, ERROR, "an unknown property name inside a nested input",
+         "Mocks accept any dict key; the provider rejects it at preview (\"Invalid or unknown key\"). Keys are "
+         "checked as the program registered them, against the SDK's wire names (an IAM policy document's "
+         "`Version`/`Statement`).",
+         "Use the property names of the SDK's typed `*Args` class, or the `*Args` class itself.",
+         "https://www.pulumi.com/docs/iac/languages-sdks/python/#inputs-and-outputs",
          example='aws.wafv2.WebAcl(..., visibility_config={"cloud_watch_metrics_enabled": True, ...})'),
-    Rule("TAP025", ERROR, "an API Gateway stage is named by string without depending on the Stage",
+    Rule("TAP025", AWS, ERROR, "an API Gateway stage is named by string without depending on the Stage",
          "Usage plans, WAF associations and base-path mappings fail with \"API Stage not found\" when created "
          "before the stage.",
-         "Pass `stage.stage_name` / `stage.arn` (an Output of the Stage) or add `depends_on=[stage]`.", "seed 004",
+         "Pass `stage.stage_name` / `stage.arn` (an Output of the Stage) or add `depends_on=[stage]`.",
+         "https://www.pulumi.com/docs/iac/concepts/options/dependson/",
          example='aws.apigateway.UsagePlan("p", api_stages=[{"api_id": api.id, "stage": "prod"}])'),
-    Rule("TAP026", ERROR, "a physical name breaks AWS limits for its type",
-         "AWS rejects the name at create time; auto-naming adds 8 characters (`-` + 7) to the logical name.",
-         "Shorten the logical name or pass an explicit name within the limit.", "facts 8",
+    Rule("TAP026", AWS, ERROR, "a physical name breaks AWS limits for its type",
+         "AWS rejects the name at create time; auto-naming adds 8 characters (`-` + 7) to the logical name "
+         "(lower-cased for S3 buckets).",
+         "Shorten the logical name or pass an explicit name within the limit.",
+         "https://www.pulumi.com/docs/iac/concepts/resources/names/#autonaming",
          example='aws.lb.LoadBalancer("payment-processing-public-alb")   # 29 + 8 > 32'),
-    Rule("TAP027", WARNING, "a placeholder container image is hard-coded",
-         "`nginx:latest` deploys something other than the application and `:latest` is not reproducible.",
-         "Read the image from config (`config.require(\"containerImage\")`) and pin a tag or digest.", "seed 003",
+    Rule("TAP027", HOUSE, WARNING, "a placeholder container image is hard-coded",
+         "`nginx:latest` deploys something other than the application and `:latest` is not reproducible. Images "
+         "built from another resource's output (an ECR repository URL) are the program's own.",
+         "Read the image from config (`config.require(\"containerImage\")`) and pin a tag or digest.",
+         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/container-considerations.html",
          example='json.dumps([{"name": "app", "image": "nginx:latest"}])'),
-    Rule("TAP028", WARNING, "a non-production stack cannot be destroyed cleanly",
-         "Deletion protection, retain-on-delete, required final snapshots and non-empty buckets make "
-         "`pulumi destroy` fail or leave resources behind.",
-         "Derive these settings from the stack: enable them only for production stacks.", "seed 001",
+    Rule("TAP028", HOUSE, WARNING, "a non-production stack cannot be destroyed cleanly",
+         "Deletion protection, retain-on-delete, required final snapshots and buckets that others write to make "
+         "`pulumi destroy` fail or leave resources behind (objects the program manages are deleted first).",
+         "Derive these settings from the stack: enable them only for production stacks.",
+         "https://www.pulumi.com/docs/iac/concepts/options/retainondelete/",
          example='aws.rds.Cluster(..., deletion_protection=True)   # on stack dev'),
-    Rule("TAP029", WARNING, "a taggable resource lacks the cost-allocation tags",
-         "Untagged resources cannot be attributed to an owner or a cost centre.",
-         "Set the tags through the provider's `default_tags` or on the resource.", "seed 003",
+    Rule("TAP029", HOUSE, WARNING, "a resource whose tags are cost-allocation tags lacks the required ones",
+         "Untagged resources cannot be attributed to an owner or a cost centre. S3 object tags and IAM tags are "
+         "not cost-allocation tags and are not asked for.",
+         "Set the tags through the provider's `default_tags` or on the resource.",
+         "https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/cost-alloc-tags.html",
          example='aws.s3.Bucket("logs", tags={"Project": "x"})   # no Owner / CostCenter'),
-    Rule("TAP030", ERROR, "subnet CIDRs overlap or fall outside their VPC",
+    Rule("TAP030", AWS, ERROR, "subnet CIDRs overlap or fall outside their VPC",
          "EC2 rejects the subnet at create time (InvalidSubnet.Range / InvalidSubnet.Conflict).",
          "Carve subnets from the VPC CIDR without overlap (e.g. `ipaddress.ip_network(vpc).subnets(...)`).",
-         "seed 003",
+         "https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html",
          example='subnets 10.0.0.0/24 and 10.0.0.128/25 in one VPC'),
-    Rule("TAP040", ERROR, "placeholder tests",
+    Rule("TAP031", AWS, ERROR, "an API Gateway deployment does not wait for every method and integration",
+         "A Deployment snapshots the REST API when it is created: created before a Method or Integration it "
+         "fails with \"No integration defined for method\" or misses the route.",
+         "Pass every Method and Integration in `depends_on` and set `triggers` to a hash of their ids.",
+         "https://www.pulumi.com/registry/packages/aws/api-docs/apigateway/deployment/",
+         example='aws.apigateway.Deployment("d", rest_api=api.id, opts=ResourceOptions(depends_on=[get_method]))'
+                 '   # post_method, its integration not waited for'),
+    Rule("TAP032", AWS, ERROR, "a value AWS does not accept for an enumerated input",
+         "AWS rejects log retention days outside its list (InvalidParameterException) and Lambda runtimes that "
+         "are unknown or deprecated (no new functions on them).",
+         "Use a value from the service's list (botocore's service model, the AWS API reference).",
+         "https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html",
+         example='aws.cloudwatch.LogGroup("app", retention_in_days=10)   # 7 or 14, not 10'),
+    Rule("TAP033", AWS, WARNING, "an API Gateway deployment has no redeployment trigger",
+         "Without `triggers` Pulumi never replaces the Deployment, so later changes to methods and integrations "
+         "are not deployed: the stage keeps serving the first snapshot.",
+         "Set `triggers={\"redeployment\": ...}` to a hash of the methods' and integrations' ids (or of the "
+         "OpenAPI body).",
+         "https://www.pulumi.com/registry/packages/aws/api-docs/apigateway/deployment/",
+         example='aws.apigateway.Deployment("d", rest_api=api.id, opts=ResourceOptions(depends_on=routes))'
+                 '   # no triggers'),
+    Rule("TAP040", TESTS, ERROR, "placeholder tests",
          "A test file without tests, or a test without an assertion, passes while proving nothing.",
-         "Write tests that assert on resource inputs or outputs (see `@pulumi.runtime.test`).", "seed 002",
+         "Write tests that assert on resource inputs or outputs (see `@pulumi.runtime.test`).",
+         "https://docs.pytest.org/en/stable/how-to/assert.html",
          example='def test_stack():\n    TapStack("t")   # no assertion'),
-    Rule("TAP041", WARNING, "an import hack hides a broken layout",
+    Rule("TAP041", PULUMI, WARNING, "an import hack hides a broken layout",
          "`sys.path` edits, try/except import fallbacks and PYTHONPATH in scripts make tests pass while "
          "`pulumi up` fails.",
          "Fix the layout instead (entry point `__main__.py` at the project root) and remove the hack.",
-         "seeds 000, 001, 002",
+         "https://www.pulumi.com/docs/iac/languages-sdks/python/",
          example='sys.path.insert(0, os.path.dirname(__file__))'),
+    Rule("TAP042", TESTS, ERROR, "unit tests assert inside apply without @pulumi.runtime.test",
+         "Without the decorator the test returns before the apply callback runs, so its assertions never fail "
+         "the test.",
+         "Decorate the test with `@pulumi.runtime.test` and return the Output of the apply.",
+         "https://www.pulumi.com/docs/iac/guides/testing/unit/",
+         example='def test_tags():\n    bucket.tags.apply(lambda t: assert_owner(t))   # no @pulumi.runtime.test'),
+    Rule("TAP050", SECURITY, WARNING, "ingress from the whole internet to administration or database ports",
+         "A security group rule that admits 0.0.0.0/0 or ::/0 to SSH, RDP, a database port or every port exposes "
+         "the service to scans and brute force from anywhere.",
+         "Admit only known CIDRs or another security group (`source_security_group_id`), or reach hosts through "
+         "SSM Session Manager instead of SSH.",
+         "https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html",
+         example='ingress=[{"protocol": "tcp", "from_port": 22, "to_port": 22, "cidr_blocks": ["0.0.0.0/0"]}]'),
+    Rule("TAP051", SECURITY, WARNING, "database, volume or file-system storage is not encrypted",
+         "Data at rest is unencrypted, and RDS cannot encrypt an existing instance in place (it needs a snapshot "
+         "copy and a restore).",
+         "Set `storage_encrypted=True` (RDS, DocumentDB, Neptune), `encrypted=True` (EFS, EBS, Redshift), "
+         "optionally with `kms_key_id`.",
+         "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.html",
+         example='aws.rds.Instance(..., storage_encrypted=False)'),
+    Rule("TAP052", SECURITY, WARNING, "a database is publicly accessible",
+         "`publicly_accessible=True` gives the database a public address; only its security group stands "
+         "between it and the internet.",
+         "Keep `publicly_accessible=False` and reach the database from inside the VPC (a bastion, SSM, a VPN).",
+         "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html",
+         example='aws.rds.Instance(..., publicly_accessible=True)'),
+    Rule("TAP053", SECURITY, WARNING, "an S3 bucket is made public",
+         "Turning the bucket's public access block off and granting `\"*\"` in a policy or a public ACL exposes "
+         "every object to anyone.",
+         "Keep all four public-access-block settings on; serve public content through CloudFront with origin "
+         "access control.",
+         "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html",
+         example='BucketPublicAccessBlock(block_public_policy=False) + BucketPolicy(Principal "*")'),
+    Rule("TAP054", SECURITY, WARNING, "a plain-text secret in a container definition or Lambda environment",
+         "Environment values are shown to anyone who can describe the task definition or function, and are kept "
+         "in the state in plain text.",
+         "Use the container definition's `secrets` (`valueFrom` a Secrets Manager or SSM ARN) or read the secret "
+         "at run time in the function.",
+         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html",
+         example='{"name": "DB_PASSWORD", "value": "hunter2"}   # in container_definitions'),
+    Rule("TAP055", SECURITY, WARNING, "a secure config value is read as plain text",
+         "`config.get`/`config.require` on a `secure:` key returns a plain string: what is built from it is not "
+         "marked secret, so exports and inputs store it unencrypted in the state.",
+         "Read it with `config.require_secret(...)` / `config.get_secret(...)`.",
+         "https://www.pulumi.com/docs/iac/concepts/secrets/#using-secrets-in-code",
+         example='pulumi.export("db_password", config.require("dbPassword"))'),
 )
 
 #: id -> Rule, in catalog order.

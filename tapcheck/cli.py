@@ -1,7 +1,10 @@
-"""Command line: ``python -m tapcheck PATH [--stack NAME] [--format text|json] [--no-synth] [--strict]
-[--synth-out FILE] [--python INTERPRETER] [--timeout SECONDS]``.
+"""Command line: ``python -m tapcheck [PATH ...] [--stack NAME] [--format text|json] [--no-synth] [--strict]
+[--select RULES] [--extend-select RULES] [--ignore RULES] [--synth-out FILE] [--python INTERPRETER]
+[--timeout SECONDS]``.
 
-Exit codes: 0 no error, 1 an error (or a warning with --strict), 2 bad usage or an unreadable project.
+Every folder holding a Pulumi.yaml at or under the given paths is checked as a project of its own.
+Exit codes: 0 no error, 1 an error in any project (or, with --strict, a warning or a synth that could not run),
+2 bad usage, an unreadable folder or an unknown rule selector.
 """
 
 from __future__ import annotations
@@ -12,9 +15,10 @@ import os
 import sys
 from pathlib import Path
 
-from .api import check
-from .findings import Report
+from .api import check_all
+from .findings import Report, reports_to_dict
 from .project import ProjectError
+from .selection import SelectionError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -22,11 +26,18 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m tapcheck",
         description="Offline checker for Pulumi Python (AWS) repos: static rules plus a run of the program "
                     "under mocks, the way the Pulumi language host runs it.")
-    parser.add_argument("path", help="the project folder (the one holding Pulumi.yaml)")
+    parser.add_argument("paths", nargs="*", default=["."], metavar="PATH",
+                        help="project folders, or folders holding several projects (default: .)")
     parser.add_argument("--stack", help="stack whose config to use (default: dev, else the first stack file)")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     parser.add_argument("--no-synth", action="store_true", help="run only the static rules (no subprocess)")
-    parser.add_argument("--strict", action="store_true", help="warnings fail the check too")
+    parser.add_argument("--strict", action="store_true",
+                        help="warnings fail the check too, and so does a synth that could not run")
+    for option, what in (("--select", "rules to run instead of the configured ones"),
+                         ("--extend-select", "rules to run in addition to the configured ones"),
+                         ("--ignore", "rules not to run, in addition to the configured ones")):
+        parser.add_argument(option, action="append", default=None, metavar="RULES",
+                            help=f"{what}: comma-separated groups, ids or prefixes (ALL, security, TAP02, ...)")
     parser.add_argument("--synth-out", metavar="FILE", help="write the synth record (resources, exports) here")
     parser.add_argument("--python", metavar="INTERPRETER", help="interpreter to run the program with")
     parser.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
@@ -34,20 +45,37 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def render_text(report: Report) -> str:
-    """Compiler-style lines, one indented fix line each, then a summary line."""
+def _selectors(values: list[str] | None) -> list[str]:
+    """``["TAP001,tap02", "security"]`` -> ``["TAP001", "tap02", "security"]``."""
+    return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
+
+
+def _summary(reports: list[Report]) -> str:
+    errors = sum(len(r.errors) for r in reports)
+    warnings = sum(len(r.warnings) for r in reports)
+    if not errors and not warnings:
+        return "no findings"
+    return f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
+
+
+def render_text(report: Report | list[Report]) -> str:
+    """Compiler-style lines, one indented fix line each, notes, then a summary line. With several projects each
+    gets a header line and its findings' paths start at the working folder."""
+    reports = report if isinstance(report, list) else [report]
+    many = len(reports) > 1
     out: list[str] = []
-    for item in report.findings:
-        out.append(f"{item.path}:{item.line}: {item.rule} {item.message}")
-        out.append(f"    fix: {item.fix}")
-    out += [f"note: {note}" for note in report.notes]
-    errors, warnings = len(report.errors), len(report.warnings)
-    if not report.findings:
-        out.append("no findings")
-    else:
-        parts = [f"{errors} error{'s' if errors != 1 else ''}"]
-        parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
-        out.append(", ".join(parts))
+    for item in reports:
+        if many:
+            name = f"project '{item.project}'" if item.project else "no Pulumi project"
+            stack = f", stack '{item.stack}'" if item.stack and item.project else ""
+            out.append(f"== {item.path} ({name}{stack}): {_summary([item])}")
+        for found in item.findings:
+            path = os.path.normpath(os.path.join(item.path, found.path)) if many else found.path
+            out.append(f"{path}:{found.line}: {found.rule} {found.message}")
+            out.append(f"    fix: {found.fix}")
+        out += [f"note: {note}" for note in item.notes]
+    projects = f"{len(reports)} projects: " if many else ""
+    out.append(projects + _summary(reports))
     return "\n".join(out)
 
 
@@ -61,22 +89,32 @@ def main(argv: list[str] | None = None) -> int:
     if args.timeout <= 0:
         print("tapcheck: error: --timeout must be positive", file=sys.stderr)
         return 2
+    select = _selectors(args.select) if args.select is not None else None
     try:
-        report = check(args.path, stack=args.stack, synth=not args.no_synth, timeout=args.timeout,
-                       python=args.python)
-    except ProjectError as exc:
+        reports = check_all(args.paths, stack=args.stack, synth=not args.no_synth, timeout=args.timeout,
+                            python=args.python, select=select, extend_select=_selectors(args.extend_select),
+                            ignore=_selectors(args.ignore))
+    except (ProjectError, SelectionError) as exc:
         print(f"tapcheck: error: {exc}", file=sys.stderr)
         return 2
     if args.synth_out:
-        if report.synth is None:
+        records = [r.synth for r in reports if r.synth is not None]
+        if not records:
             print("tapcheck: no synth record to write (synth did not run)", file=sys.stderr)
-        else:
-            Path(args.synth_out).write_text(json.dumps(report.synth, indent=2, default=str) + "\n",
-                                            encoding="utf-8")
+        else:  # one project: its record; several: a list, in the order of the output
+            data = records[0] if len(reports) == 1 else records
+            Path(args.synth_out).write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
+    strict_failures = [f"{r.path}: synth did not run: {r.synth_skipped}" for r in reports
+                       if args.strict and r.synth_skipped]
     try:
-        print(report.to_json() if args.format == "json" else render_text(report))
+        if args.format == "json":
+            print(json.dumps(reports_to_dict(reports), indent=2, default=str))
+        else:
+            print(render_text(reports))
+        for line in strict_failures:
+            print(f"tapcheck: --strict: {line}", file=sys.stderr)
         sys.stdout.flush()
     except BrokenPipeError:  # `| head`: the reader left; exit quietly (Python docs, "Note on SIGPIPE")
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    failed = bool(report.errors) or (args.strict and bool(report.warnings))
-    return 1 if failed else 0
+    failed = any(r.errors for r in reports) or (args.strict and any(r.warnings for r in reports))
+    return 1 if failed or strict_failures else 0

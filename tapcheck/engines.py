@@ -1,61 +1,27 @@
-"""Dated table of database engine versions that RDS accepts for new clusters and instances.
+"""Dated table of the database engine versions RDS offers for new clusters and instances.
 
-Why a table: a hard-coded version that AWS no longer offers (aurora-postgresql ``15.3`` in seed 003) only
-fails at deploy time ("Cannot find version 15.3 for aurora-postgresql"). Offline, the checker compares
-hard-coded versions with this table; the mocks answer ``aws.rds.get_engine_version`` from it.
+Why a table: a hard-coded version that AWS no longer offers (aurora-postgresql ``15.3``) only fails at deploy
+time ("Cannot find version 15.3 for aurora-postgresql"). Offline, the checker compares hard-coded versions with
+``data/rds_engine_versions.json``; the mocks answer ``aws.rds.get_engine_version`` from it.
 
-Sources (checked 2026-01): AWS Aurora PostgreSQL release notes (majors 13-17; the 2025 releases 17.6, 16.10,
-15.14, 14.19, 13.22), Aurora MySQL 3 release notes (8.0.mysql_aurora.3.04-3.10 lines), RDS for PostgreSQL
-and RDS for MySQL supported-version pages. Minors that AWS deprecated for new clusters are left out on
-purpose. Refresh the table when AWS releases new minors; the lookup ``aws.rds.get_engine_version`` stays
-right without refreshing.
+The table is the output of ``scripts/update_engine_versions.py``, which reads saved ``aws rds
+describe-db-engine-versions`` JSON (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/
+API_DescribeDBEngineVersions.html) and keeps versions whose status is ``available``; it carries the day it was
+made. A version older than the newest listed one of its major and not listed is retired (RDS rejects it); a
+version newer than the table knows may have been released since, so the checker says so in a note instead.
 """
 
 from __future__ import annotations
 
-TABLE_DATE = "2026-01"
+import json
+import re
+from pathlib import Path
+from typing import Literal
 
-_AURORA_PG: dict[str, tuple[str, ...]] = {
-    "13": ("13.9", "13.10", "13.11", "13.12", "13.13", "13.14", "13.15", "13.16", "13.17", "13.18", "13.20",
-           "13.21", "13.22"),
-    "14": ("14.6", "14.7", "14.8", "14.9", "14.10", "14.11", "14.12", "14.13", "14.15", "14.17", "14.18",
-           "14.19"),
-    "15": ("15.4", "15.5", "15.6", "15.7", "15.8", "15.10", "15.12", "15.13", "15.14"),
-    "16": ("16.1", "16.2", "16.3", "16.4", "16.6", "16.8", "16.9", "16.10"),
-    "17": ("17.4", "17.5", "17.6"),
-}
+_TABLE = json.loads((Path(__file__).resolve().parent / "data" / "rds_engine_versions.json").read_text("utf-8"))
 
-_AURORA_MYSQL: dict[str, tuple[str, ...]] = {
-    "8.0": tuple(
-        f"8.0.mysql_aurora.3.{minor}"
-        for minor in ("04.0", "04.1", "04.2", "04.3", "04.4", "05.2", "06.0", "06.1", "07.1", "08.0", "08.1",
-                      "08.2", "09.0", "10.0", "10.1", "10.2", "10.3")
-    ),
-}
-
-_POSTGRES: dict[str, tuple[str, ...]] = {
-    "13": tuple(f"13.{m}" for m in range(15, 23)),
-    "14": tuple(f"14.{m}" for m in range(12, 20)),
-    "15": tuple(f"15.{m}" for m in range(7, 15)),
-    "16": tuple(f"16.{m}" for m in range(3, 11)),
-    "17": tuple(f"17.{m}" for m in range(1, 7)),
-}
-
-_MYSQL: dict[str, tuple[str, ...]] = {
-    "8.0": tuple(f"8.0.{m}" for m in range(36, 44)),
-    "8.4": tuple(f"8.4.{m}" for m in range(3, 7)),
-}
-
-#: engine -> major -> known-valid full versions, oldest first.
-KNOWN_VERSIONS: dict[str, dict[str, tuple[str, ...]]] = {
-    "aurora-postgresql": _AURORA_PG,
-    "aurora-mysql": _AURORA_MYSQL,
-    "postgres": _POSTGRES,
-    "mysql": _MYSQL,
-}
-
-#: engine -> the default major that ``get_engine_version`` answers with when no version is asked for.
-DEFAULT_MAJOR: dict[str, str] = {"aurora-postgresql": "16", "aurora-mysql": "8.0", "postgres": "16", "mysql": "8.0"}
+#: The day the table was made from ``describe-db-engine-versions``.
+TABLE_DATE: str = _TABLE["date"]
 
 
 def major_of(engine: str, version: str) -> str:
@@ -66,14 +32,52 @@ def major_of(engine: str, version: str) -> str:
     return ".".join(parts[:2])
 
 
-def is_known(engine: str, version: str) -> bool | None:
-    """True/False when the engine is in the table, None when the table has no opinion about the engine."""
+def version_key(version: str) -> tuple[int, ...]:
+    """Numeric sort key: ``8.0.mysql_aurora.3.04.0`` -> (8, 0, 3, 4, 0); ``15.10`` sorts after ``15.9``."""
+    return tuple(int(n) for n in re.findall(r"\d+", version))
+
+
+def _by_major(engine: str, versions: list[str]) -> dict[str, tuple[str, ...]]:
+    majors: dict[str, list[str]] = {}
+    for version in sorted(versions, key=version_key):
+        majors.setdefault(major_of(engine, version), []).append(version)
+    return {major: tuple(items) for major, items in majors.items()}
+
+
+#: engine -> major -> offered full versions, oldest first.
+KNOWN_VERSIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    engine: _by_major(engine, versions) for engine, versions in _TABLE["engines"].items()
+}
+
+#: engine -> the default major that ``get_engine_version`` answers with when no version is asked for.
+DEFAULT_MAJOR: dict[str, str] = {"aurora-postgresql": "16", "aurora-mysql": "8.0", "postgres": "16", "mysql": "8.0"}
+
+Status = Literal["offered", "retired", "newer"]
+
+
+def status(engine: str, version: str) -> Status | None:
+    """``offered`` when the table lists the version (or it is a bare major such as ``16``, for which RDS picks the
+    default minor), ``retired`` when it is older than the newest listed version of its major (or of an older
+    major) and not listed, ``newer`` when it is past what the table knows; None for engines not in the table."""
     majors = KNOWN_VERSIONS.get(engine)
-    if majors is None:
+    if not majors:
         return None
-    if version in majors:  # a bare major such as "16": RDS picks the default minor
-        return True
-    return version in majors.get(major_of(engine, version), ())
+    if version in majors:
+        return "offered"
+    major = major_of(engine, version)
+    same = majors.get(major)
+    if same is not None:
+        if version in same:
+            return "offered"
+        return "retired" if version_key(version) < version_key(same[-1]) else "newer"
+    newest_major = max(majors, key=version_key)
+    return "newer" if version_key(major) > version_key(newest_major) else "retired"
+
+
+def is_known(engine: str, version: str) -> bool | None:
+    """True when the table offers the version, False when it does not, None when the engine is not in it."""
+    found = status(engine, version)
+    return None if found is None else found == "offered"
 
 
 def default_version(engine: str, requested: str | None = None) -> str | None:
@@ -96,7 +100,7 @@ def parameter_group_family(engine: str, version: str) -> str:
 
 
 def suggestions(engine: str, version: str) -> list[str]:
-    """Valid versions of the same major, newest first, to put in a fix hint."""
+    """Offered versions of the same major, newest first, to put in a fix hint."""
     majors = KNOWN_VERSIONS.get(engine, {})
     same = majors.get(major_of(engine, version))
     if same:

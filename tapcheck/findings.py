@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from . import __version__
 from .catalog import ERROR, RULES, WARNING
 
 
@@ -33,11 +34,18 @@ def finding(rule: str, path: str, line: int, message: str, fix: str | None = Non
 
 @dataclass
 class Report:
-    """What ``check`` found: findings, the synth record (None when synth did not run), and notes."""
+    """What ``check`` found for one project: findings, the synth record (None when synth did not run), notes
+    (what the checker could not see or had to assume), and where: ``path`` as given, the Pulumi ``project`` name
+    and the ``stack`` whose config was used. ``synth_skipped`` says why synth did not run when it was asked to
+    (``--strict`` fails on it); None when it ran or was not asked for."""
 
     findings: list[Finding] = field(default_factory=list)
     synth: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
+    path: str = "."
+    project: str | None = None
+    stack: str | None = None
+    synth_skipped: str | None = None
 
     @property
     def errors(self) -> list[Finding]:
@@ -54,12 +62,32 @@ class Report:
         return {f.rule for f in self.findings}
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form as plain data: ``{"findings": [...], "synth": {...} or None}``."""
+        """One project as plain data: ``{"path", "project", "stack", "findings": [...], "notes": [...],
+        "synth": {"stack", "resources", "exports"} or None, "synth_skipped": str or None}``."""
         synth = None
         if self.synth is not None:
             synth = {key: self.synth.get(key) for key in ("stack", "resources", "exports")}
-        return {"findings": [asdict(f) for f in self.findings], "synth": synth}
+        return {"path": self.path, "project": self.project, "stack": self.stack,
+                "findings": [asdict(f) for f in self.findings], "notes": list(self.notes), "synth": synth,
+                "synth_skipped": self.synth_skipped}
 
     def to_json(self, indent: int | None = 2) -> str:
-        """The JSON form as text (the CLI's ``--format json``)."""
-        return json.dumps(self.to_dict(), indent=indent, sort_keys=False, default=str)
+        """The CLI's ``--format json`` for this one project (see :func:`reports_to_dict`)."""
+        return json.dumps(reports_to_dict([self]), indent=indent, sort_keys=False, default=str)
+
+
+def reports_to_dict(reports: list[Report]) -> dict[str, Any]:
+    """The CLI's JSON shape, the same for one project or several::
+
+        {"tool": "tapcheck", "version": "...",
+         "projects": [Report.to_dict(), ...],
+         "findings": [every project's findings, each with its "project_path"],
+         "notes": [every project's notes]}
+
+    The flat ``findings`` serve callers that only count them (exit code, CI annotations)."""
+    projects = [r.to_dict() for r in reports]
+    return {
+        "tool": "tapcheck", "version": __version__, "projects": projects,
+        "findings": [{**f, "project_path": p["path"]} for p in projects for f in p["findings"]],
+        "notes": [note for p in projects for note in p["notes"]],
+    }

@@ -11,11 +11,13 @@ import fnmatch
 import json
 import os
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from .selection import Selection, SelectionError, resolve
 from .yamlloc import YamlDoc, YamlError, load_yaml
 
 PROJECT_FILES = ("Pulumi.yaml", "Pulumi.yml")
@@ -35,11 +37,27 @@ class ProjectError(Exception):
 
 @dataclass
 class Settings:
-    """``[tool.tapcheck]`` in the project's pyproject.toml."""
+    """``[tool.tapcheck]`` in the project's pyproject.toml.
+
+    ``select`` (None: the default groups), ``extend_select``, ``ignore`` and ``severity`` (selector -> ``error`` or
+    ``warning``) are rule selectors as :mod:`tapcheck.selection` reads them; ``exclude`` holds globs of project
+    paths never read; ``required_tags`` the cost-allocation tag keys TAP029 asks for."""
 
     required_tags: tuple[str, ...] = DEFAULT_REQUIRED_TAGS
-    ignore: frozenset[str] = frozenset()
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity: dict[str, str] = field(default_factory=dict)
     exclude: tuple[str, ...] = ()
+
+    def selection(self, *, select: Sequence[str] | None = None, extend_select: Sequence[str] = (),
+                  ignore: Sequence[str] = ()) -> Selection:
+        """The resolved rule set with the CLI's options on top, as ruff layers them: ``select`` replaces the
+        settings' select and extend-select, ``extend_select`` and ``ignore`` add to theirs. Raises
+        :class:`tapcheck.selection.SelectionError` for an unknown selector."""
+        if select is not None:
+            return resolve(select, extend_select, (*self.ignore, *ignore), self.severity)
+        return resolve(self.select, (*self.extend_select, *extend_select), (*self.ignore, *ignore), self.severity)
 
 
 @dataclass
@@ -57,6 +75,21 @@ class StackFile:
         data = self.doc.data if self.doc else None
         config = data.get("config") if isinstance(data, dict) else None
         return config if isinstance(config, dict) else {}
+
+    @property
+    def environments(self) -> list[str]:
+        """Pulumi ESC environments the stack imports (``environment: [project/env, ...]``, or the
+        ``environment: {imports: [...]}`` form); their values become config the checker cannot read
+        (https://www.pulumi.com/docs/esc/integrations/infrastructure/pulumi-iac/)."""
+        data = self.doc.data if self.doc else None
+        imports = data.get("environment") if isinstance(data, dict) else None
+        if isinstance(imports, dict):
+            imports = imports.get("imports")
+        if isinstance(imports, str):
+            imports = [imports]
+        if not isinstance(imports, list):
+            return []
+        return [str(next(iter(i))) if isinstance(i, dict) and i else str(i) for i in imports if i]
 
 
 @dataclass
@@ -242,15 +275,23 @@ class Project:
 
     @cached_property
     def settings(self) -> Settings:
-        """``[tool.tapcheck]``: required-tags, ignore, exclude."""
+        """``[tool.tapcheck]``: required-tags, select, extend-select, ignore, severity, exclude.
+
+        Raises :class:`tapcheck.selection.SelectionError` when a setting has the wrong shape (a selector list that
+        is not a list of strings, a severity that is not a table)."""
         table = ((self.pyproject or {}).get("tool") or {}).get("tapcheck") or {}
         tags = table.get("required-tags", table.get("required_tags"))
-        ignore = table.get("ignore") or []
-        exclude = table.get("exclude") or []
+        select = _setting(table, "select")
+        severity = table.get("severity") or {}
+        if not isinstance(severity, dict):
+            raise SelectionError("[tool.tapcheck] severity: expected a table such as { security = \"error\" }")
         return Settings(
             required_tags=tuple(str(t) for t in tags) if isinstance(tags, list) else DEFAULT_REQUIRED_TAGS,
-            ignore=frozenset(str(i).upper() for i in ignore if isinstance(i, str)),
-            exclude=tuple(str(e) for e in exclude if isinstance(e, str)),
+            select=tuple(select) if "select" in table else None,
+            extend_select=tuple(_setting(table, "extend-select")),
+            ignore=tuple(_setting(table, "ignore")),
+            severity={str(k): str(v).lower() for k, v in severity.items()},
+            exclude=tuple(_setting(table, "exclude")),
         )
 
     # ----- stacks ----------------------------------------------------------------------------------------
@@ -299,6 +340,21 @@ class Project:
             return "dev"
         return next(iter(self.stacks), "dev")
 
+    def stack_notes(self) -> list[str]:
+        """What the report should say about the stack whose config synth uses: a missing stack file (Pulumi
+        then runs with Pulumi.yaml's config only) and ESC environments whose config the checker cannot read."""
+        stack = self.stack_name
+        stack_file = self.stacks.get(stack)
+        if stack_file is None:
+            found = ", ".join(self.stacks) or "none"
+            return [f"no {self.rel(self.stack_dir / f'Pulumi.{stack}.yaml')}: stack '{stack}' was checked with "
+                    f"Pulumi.yaml's config only (stack files found: {found}; choose one with --stack)"]
+        if stack_file.environments:
+            return [f"{self.rel(stack_file.path)} imports Pulumi ESC environment(s) "
+                    f"{', '.join(stack_file.environments)}: their config is not visible offline, so config the "
+                    "checker finds missing may come from there"]
+        return []
+
     def declared_types(self) -> dict[str, str]:
         """Namespaced project key -> ``type`` declared in Pulumi.yaml."""
         return {self.namespaced(str(k)): d["type"] for k, d in self.config_block.items()
@@ -343,13 +399,9 @@ class Project:
 
     # ----- sources ---------------------------------------------------------------------------------------
     def _skipped(self, folder: Path) -> bool:
-        if folder.name in SKIP_DIRS or folder.name.endswith(".egg-info"):
-            return True
-        if (folder / "pyvenv.cfg").is_file():
-            return True
-        # The checker itself (this copy, or another copy vendored at the project root) is not project code.
-        return folder.resolve() == _OWN_PACKAGE or (
-            (folder / "catalog.py").is_file() and (folder / "_runner" / "run_program.py").is_file())
+        # A folder holding its own Pulumi.yaml is another project, checked on its own (Pulumi never reads it as
+        # part of this one).
+        return _not_source(folder) or holds_project(folder)
 
     def _excluded(self, rel: str) -> bool:
         return any(fnmatch.fnmatch(rel, pattern) or rel.startswith(pattern.rstrip("/") + "/")
@@ -405,6 +457,46 @@ class Project:
     def is_test_file(self, path: Path) -> bool:
         """``test_*.py`` / ``*_test.py`` anywhere, the way pytest collects them."""
         return path.suffix == ".py" and (path.name.startswith("test_") or path.stem.endswith("_test"))
+
+
+def holds_project(folder: Path) -> bool:
+    """True when ``folder`` holds a ``Pulumi.yaml`` or ``Pulumi.yml``: it is a Pulumi project of its own."""
+    return any((folder / name).is_file() for name in PROJECT_FILES)
+
+
+def _not_source(folder: Path) -> bool:
+    """Tooling folders, virtual environments, and the checker itself (this copy or a vendored one)."""
+    if folder.name in SKIP_DIRS or folder.name.endswith(".egg-info") or (folder / "pyvenv.cfg").is_file():
+        return True
+    return folder.resolve() == _OWN_PACKAGE or (
+        (folder / "catalog.py").is_file() and (folder / "_runner" / "run_program.py").is_file())
+
+
+def find_projects(path: Path | str) -> list[Path]:
+    """Every folder at or under ``path`` that holds a ``Pulumi.yaml``/``Pulumi.yml``, the way Pulumi finds
+    projects (https://www.pulumi.com/docs/iac/concepts/projects/): each is a project of its own, nested ones
+    included. Returns ``[path]`` when there is none (so the check reports the missing Pulumi.yaml), paths
+    joined to ``path`` as given, sorted. Raises :class:`ProjectError` when ``path`` is not a readable folder."""
+    root = Path(path)
+    if not root.exists():
+        raise ProjectError(f"no such folder: {path}")
+    if not root.is_dir():
+        raise ProjectError(f"not a folder: {path}")
+    found: list[Path] = []
+    for folder, dirs, _names in os.walk(root):
+        base = Path(folder)
+        if holds_project(base):
+            found.append(base)
+        dirs[:] = sorted(d for d in dirs if not _not_source(base / d))
+    return sorted(found, key=lambda p: p.parts) or [root]
+
+
+def _setting(table: dict[str, Any], name: str) -> list[str]:
+    """A list-of-strings setting (``extend-select`` also read as ``extend_select``)."""
+    value = table.get(name, table.get(name.replace("-", "_"), []))
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise SelectionError(f"[tool.tapcheck] {name}: expected a list of strings, got {value!r}")
+    return value
 
 
 def config_to_env(values: dict[str, Any], secure: set[str],

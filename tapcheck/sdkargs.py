@@ -19,7 +19,9 @@ import functools
 import importlib
 import importlib.util
 import inspect
+import keyword
 import re
+import sys
 import warnings
 from typing import TYPE_CHECKING, Any
 
@@ -100,11 +102,11 @@ def collect(project: Project) -> list[dict[str, Any]]:
             target = (*aliases[dotted[0]], *dotted[1:])
             if not target or not target[-1][:1].isupper():
                 continue
-            for keyword in node.keywords:
-                if keyword.arg is None:
+            for kw in node.keywords:
+                if kw.arg is None:
                     continue
                 found: list[dict[str, Any]] = []
-                _dicts(keyword.value, (keyword.arg,), found)
+                _dicts(kw.value, (kw.arg,), found)
                 for item in found:
                     usages.append({"file": rel, "module": ".".join(target[:-1]), "cls": target[-1], **item})
     return usages
@@ -131,13 +133,15 @@ def _params(cls: Any) -> dict[str, Any]:
 
 
 @functools.cache
-def _args_class(annotation: Any, owner: Any) -> Any:
-    """The ``*Args`` class an annotation names (None for scalars, maps and unknown shapes)."""
+def _args_classes(annotation: Any, owner: Any) -> tuple[Any, ...]:
+    """The ``*Args`` classes an annotation names: several for unions such as an IAM ``principal`` (AWS, Service or
+    Federated); empty for scalars, maps and unknown shapes."""
     text = repr(annotation)
     if "Mapping[" in text:
-        return None
+        return ()
     module = importlib.import_module(owner.__module__)
-    for ref in _FORWARD_REF.findall(text):
+    found: list[Any] = []
+    for ref in dict.fromkeys(_FORWARD_REF.findall(text)):
         if not ref.endswith("Args"):
             continue
         target: Any = module
@@ -146,8 +150,8 @@ def _args_class(annotation: Any, owner: Any) -> Any:
             if target is None:
                 break
         if inspect.isclass(target):
-            return target
-    return None
+            found.append(target)
+    return tuple(found)
 
 
 def _camel(name: str) -> str:
@@ -155,40 +159,140 @@ def _camel(name: str) -> str:
     return head + "".join(p[:1].upper() + p[1:] for p in rest)
 
 
+@functools.cache
+def wire_names(cls: Any) -> dict[str, str]:
+    """Python property name -> wire name for an ``*Args`` class (``version`` -> ``Version`` for an IAM policy
+    document), from the ``@pulumi.getter(name=...)`` metadata pulumi's ``input_type`` keeps; camelCase otherwise."""
+    try:
+        from pulumi._types import input_type_py_to_pulumi_names  # noqa: PLC0415 - only where the SDK is installed
+
+        names = dict(input_type_py_to_pulumi_names(cls))
+    except Exception:
+        names = {}
+    return {py: names.get(py, _camel(py)) for py in _params(cls)} | names
+
+
+def _step(classes: tuple[Any, ...], key: str) -> tuple[Any, ...]:
+    """The ``*Args`` classes of property ``key`` (a Python or wire name) in any of ``classes``."""
+    out: list[Any] = []
+    for cls in classes:
+        names = wire_names(cls)
+        py = key if key in names else next((p for p, w in names.items() if w == key), None)
+        annotation = _params(cls).get(py) if py else None
+        if annotation is not None:
+            out += _args_classes(annotation, cls)
+    return tuple(dict.fromkeys(out))
+
+
+def _accepted(classes: tuple[Any, ...]) -> tuple[set[str], list[str], str]:
+    """Every name the classes accept (Python and wire), the wire names to suggest, and the classes' label."""
+    accepted: set[str] = set()
+    wire: list[str] = []
+    for cls in classes:
+        names = wire_names(cls)
+        accepted |= set(names) | set(names.values())
+        wire += names.values()
+    return accepted, sorted(set(wire)), " or ".join(c.__name__ for c in classes)
+
+
+def _problem(key: str, accepted: set[str], wire: list[str], args: str) -> dict[str, Any]:
+    """A suggestion in the key's own style: Python names for snake_case keys, wire names otherwise."""
+    python = sorted(accepted - set(wire))
+    first, second = (python, wire) if "_" in key else (wire, python)
+    close = difflib.get_close_matches(key, first, n=1, cutoff=0.6) or difflib.get_close_matches(
+        key, second, n=1, cutoff=0.6)
+    return {"key": key, "args": args, "valid": wire, "suggestion": close[0] if close else None}
+
+
 def unknown_keys(usages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Check each collected dict literal; returns one problem per unknown key, with a close match."""
+    """Check each collected dict literal against the ``*Args`` classes its path leads to (Python or wire names
+    are accepted, since the SDK translates Python names); returns one problem per unknown key."""
     problems: list[dict[str, Any]] = []
-    classes: dict[tuple[str, str], Any] = {}
     for usage in usages:
-        key = (usage["module"], usage["cls"])
-        if key not in classes:
-            try:
-                with warnings.catch_warnings():  # deprecated v6 aliases warn on import; not the user's concern
-                    warnings.simplefilter("ignore")
-                    module = importlib.import_module(f"{_ROOT}.{usage['module']}" if usage["module"] else _ROOT)
-                    classes[key] = getattr(module, usage["cls"], None)  # the SDK's modules load lazily, here
-            except ImportError:
-                classes[key] = None
-        cls = classes[key]
+        cls = _resource_class(usage["module"], usage["cls"])
         if cls is None:
             continue
+        classes: tuple[Any, ...] = (cls,)
         for segment in usage["path"]:
-            annotation = _params(cls).get(segment)
-            cls = _args_class(annotation, cls) if annotation is not None else None
-            if cls is None:
+            classes = _step(classes, segment)
+            if not classes:
                 break
-        if cls is None:
+        if not classes:
             continue
-        valid = sorted(_params(cls))
-        accepted = set(valid) | {_camel(v) for v in valid}
+        accepted, wire, args = _accepted(classes)
         for item in usage["keys"]:
-            if item["key"] in accepted:
-                continue
-            close = difflib.get_close_matches(item["key"], valid, n=1, cutoff=0.6)
-            problems.append({"file": usage["file"], "line": item["line"], "key": item["key"],
-                             "where": ".".join(filter(None, (usage["module"], usage["cls"]))),
-                             "path": usage["path"], "args": cls.__name__, "valid": valid,
-                             "suggestion": close[0] if close else None})
+            if item["key"] not in accepted:
+                problems.append({"file": usage["file"], "line": item["line"], "path": usage["path"],
+                                 "where": ".".join(filter(None, (usage["module"], usage["cls"]))),
+                                 **_problem(item["key"], accepted, wire, args)})
+    return problems
+
+
+def _loaded_class(module_name: str, cls_name: str) -> Any:
+    """The resource class when the file defining it is already imported in this process (``WebAcl`` lives in
+    ``pulumi_aws/wafv2/web_acl.py``), else None: loading a class of the lazily loaded SDK costs an import."""
+    file_module = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", cls_name).lower()
+    module = sys.modules.get(".".join(filter(None, (_ROOT, module_name, file_module))))
+    return getattr(module, cls_name, None) if module is not None else None
+
+
+@functools.cache
+def _resource_class(module_name: str, cls_name: str) -> Any:
+    try:
+        with warnings.catch_warnings():  # deprecated v6 aliases warn on import; not the user's concern
+            warnings.simplefilter("ignore")
+            module = importlib.import_module(f"{_ROOT}.{module_name}" if module_name else _ROOT)
+            return getattr(module, cls_name, None)  # the SDK's modules load lazily, here
+    except ImportError:
+        return None
+
+
+def module_of(type_token: str) -> tuple[str, str] | None:
+    """``aws:wafv2/webAcl:WebAcl`` -> ("wafv2", "WebAcl"); ``aws:lambda/...`` -> ("lambda_", ...); None when the
+    token is not a pulumi-aws resource."""
+    parts = type_token.split(":")
+    if len(parts) != 3 or parts[0] != "aws":
+        return None
+    module = parts[1].split("/")[0]
+    module = "" if module == "index" else module
+    return (f"{module}_" if keyword.iskeyword(module) else module), parts[2]
+
+
+def unknown_wire_keys(resource: dict[str, Any], import_modules: bool = True) -> list[dict[str, Any]]:
+    """Nested keys of one registered resource (the synth record's ``inputs``, camelCase wire names) that its
+    ``*Args`` classes do not know, however the dict was built. Each problem has ``path`` (wire names from the
+    input down to the dict) and ``key``. Only wire names count here: the SDK has already translated the Python
+    names it could, so a Python name left in the record (``version`` in an IAM policy document, whose wire name is
+    ``Version``) reaches the provider as written.
+
+    Best called where the program ran (its SDK modules are loaded there); with ``import_modules=False`` a
+    resource whose module is not loaded yet is skipped, since importing a pulumi_aws module costs up to seconds."""
+    target = module_of(resource.get("type", ""))
+    if target is None:
+        return []
+    cls = _resource_class(*target) if import_modules else _loaded_class(*target)
+    if cls is None:
+        return []
+    problems: list[dict[str, Any]] = []
+
+    def walk(value: Any, classes: tuple[Any, ...], path: tuple[str, ...]) -> None:
+        while isinstance(value, dict) and set(value) == {"__secret__"}:
+            value = value["__secret__"]
+        if isinstance(value, list):
+            for item in value:
+                walk(item, classes, path)
+            return
+        if not isinstance(value, dict) or not classes or "__asset__" in value or "__archive__" in value:
+            return
+        accepted, wire, args = _accepted(classes)
+        for key, item in value.items():
+            if key not in wire:
+                problems.append({"path": list(path), **_problem(key, accepted, wire, args)})
+            else:
+                walk(item, _step(classes, key), (*path, key))
+
+    for name, value in (resource.get("inputs") or {}).items():
+        walk(value, _step((cls,), name), (name,))
     return problems
 
 

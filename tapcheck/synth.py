@@ -7,17 +7,20 @@ config through ``PULUMI_CONFIG`` / ``PULUMI_CONFIG_SECRET_KEYS``, ``runpy.run_pa
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .findings import Finding, finding
-from .project import Project
+from .project import Project, StackFile, read_text
+from .rules.imports import local_names
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 RUNNER = PACKAGE_DIR / "_runner" / "run_program.py"
@@ -28,12 +31,30 @@ _SCRUBBED_ENV = ("PYTHONPATH", "PYTHONSAFEPATH", "PYTHONHOME", "PYTHONSTARTUP", 
 
 @dataclass
 class SynthResult:
-    """The record (None when synth did not run) plus findings (TAP010) and notes for the text output."""
+    """The record (None when synth did not run) plus findings (TAP010) and notes for the text output;
+    ``skipped`` says why the program could not be run at all (None when it ran)."""
 
     record: dict[str, Any] | None = None
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     sdk_findings: list[dict[str, Any]] | None = None
+    skipped: str | None = None
+
+    def skip(self, reason: str) -> SynthResult:
+        """Record why synth did not run (also as a note)."""
+        self.skipped = reason
+        self.notes.append(f"synth skipped: {reason}")
+        return self
+
+
+class Interpreter(NamedTuple):
+    """The interpreter synth runs the program with: ``python`` (a command or path), its virtual environment
+    (None when not one), ``why`` it was chosen (for messages), and ``note`` (a fallback worth telling, or None)."""
+
+    python: str
+    venv: Path | None
+    why: str
+    note: str | None = None
 
 
 def _venv_python(venv: Path) -> Path | None:
@@ -43,22 +64,35 @@ def _venv_python(venv: Path) -> Path | None:
     return None
 
 
-def choose_interpreter(project: Project, python: str | None = None) -> tuple[str, Path | None]:
-    """``--python``, else the project's virtual environment (runtime option ``virtualenv`` is resolved against
-    the project root, facts 1.4; then ``.venv``/``venv``), else this interpreter. Returns (python, venv)."""
+def choose_interpreter(project: Project, python: str | None = None) -> Interpreter:
+    """``--python``, else the project's virtual environment, else this interpreter.
+
+    The language host runs ``runtime.options.virtualenv`` resolved against the project root
+    (https://www.pulumi.com/docs/iac/languages-sdks/python/#virtual-environments); without the option it runs
+    ``python3`` from PATH, so the checker tries the conventional ``.venv`` and ``venv`` folders before its own
+    interpreter. A configured ``virtualenv`` that does not exist or holds no interpreter falls back too, with a
+    ``note`` saying so (Pulumi itself stops: "doesn't appear to be a virtual environment")."""
     if python:
-        return python, None
-    candidates: list[Path] = []
+        return Interpreter(python, None, "given with --python")
+    note = None
     configured = project.runtime_options.get("virtualenv")
     if isinstance(configured, str) and configured.strip():
         path = Path(configured).expanduser()
-        candidates.append(path if path.is_absolute() else project.root / path)
-    candidates += [project.root / ".venv", project.root / "venv"]
-    for venv in candidates:
+        venv = path if path.is_absolute() else project.root / path
         found = _venv_python(venv)
         if found is not None:
-            return str(found), venv
-    return sys.executable, None
+            return Interpreter(str(found), venv, f"Pulumi.yaml `runtime.options.virtualenv: {configured}`")
+        state = "does not exist" if not venv.exists() else "holds no bin/python"
+        note = f"Pulumi.yaml `runtime.options.virtualenv: {configured}` {state} (create it with `pulumi install`)"
+
+    def fallback(python: str, venv: Path | None, why: str) -> Interpreter:
+        return Interpreter(python, venv, why, note and f"{note}; synth ran {python} ({why}) instead")
+
+    for name in (".venv", "venv"):
+        found = _venv_python(project.root / name)
+        if found is not None:
+            return fallback(str(found), project.root / name, f"the project's `{name}` folder")
+    return fallback(sys.executable, None, "the checker's own interpreter; the project has no .venv or venv")
 
 
 def _environment(project: Project, stack: str, venv: Path | None) -> dict[str, str]:
@@ -78,9 +112,10 @@ def run_synth(project: Project, *, stack: str, timeout: float = 120.0, python: s
     result = SynthResult()
     layout = project.layout
     if layout.entry is None:  # TAP002 already says why; there is nothing to run
-        result.notes.append("synth skipped: the entry point does not exist (see TAP002)")
-        return result
-    interpreter, venv = choose_interpreter(project, python)
+        return result.skip("the entry point does not exist (see TAP002)")
+    interpreter = choose_interpreter(project, python)
+    if interpreter.note:
+        result.notes.append(interpreter.note)
     job = {"project": project.name or "project", "stack": stack, "pwd": str(layout.pwd),
            "program": layout.program, "root": str(project.root), "package_dir": str(PACKAGE_DIR),
            "sdk_usages": sdk_usages or None}
@@ -90,9 +125,9 @@ def run_synth(project: Project, *, stack: str, timeout: float = 120.0, python: s
         job_path.write_text(json.dumps(job), encoding="utf-8")
         try:
             proc = subprocess.run(
-                [interpreter, str(RUNNER), str(job_path), str(out_path)], cwd=str(layout.pwd),
-                env=_environment(project, stack, venv), capture_output=True, text=True, timeout=timeout,
-                check=False, stdin=subprocess.DEVNULL,
+                [interpreter.python, str(RUNNER), str(job_path), str(out_path)], cwd=str(layout.pwd),
+                env=_environment(project, stack, interpreter.venv), capture_output=True, text=True,
+                timeout=timeout, check=False, stdin=subprocess.DEVNULL,
             )
         except subprocess.TimeoutExpired:
             result.findings.append(finding(
@@ -101,28 +136,113 @@ def run_synth(project: Project, *, stack: str, timeout: float = 120.0, python: s
                 "program is just large."))
             return result
         except OSError as exc:
-            result.notes.append(f"synth skipped: cannot start {interpreter}: {exc.strerror}")
-            return result
+            return result.skip(f"cannot start {interpreter.python} ({interpreter.why}): {exc.strerror}")
         if not out_path.is_file():
             tail = (proc.stderr or proc.stdout or "").strip().splitlines()[-1:] or [f"exit code {proc.returncode}"]
             result.findings.append(finding("TAP010", entry_rel, 1, f"the program crashed the runner: {tail[0]}"))
             return result
         raw = json.loads(out_path.read_text(encoding="utf-8"))
     if raw.get("status") == "no-pulumi":
-        result.notes.append(f"synth skipped: {interpreter} cannot import pulumi ({raw['error']['message']}); "
-                            "install the project's dependencies or pass --python")
-        return result
+        return result.skip(f"{interpreter.python} ({interpreter.why}) cannot import pulumi "
+                           f"({raw['error']['message']}); install the project's dependencies or pass --python")
     result.sdk_findings = raw.pop("sdk_findings", None)
+    result.notes += [str(note) for note in raw.get("notes") or []]
+    result.notes += _unexpanded_notes(raw.get("unexpanded") or [])
     error = raw.get("error")
     if error:
-        location = error.get("location") or {}
-        path = project.rel(location["path"]) if location.get("path") else entry_rel
-        result.findings.append(finding(
-            "TAP010", path, location.get("line") or 1,
-            f"the program fails under the language host ({_how(project)}): {error['message']}",
-            _tap010_fix(error["message"], project)))
+        explained = explain_error(project, stack, error, interpreter)
+        if explained.unfinished:  # the environment, not the project: synth could not run the program through
+            result.skipped = explained.unfinished
+        if explained.note:
+            result.notes.append(explained.note)
+        else:
+            result.findings.append(finding("TAP010", explained.path, explained.line, explained.message,
+                                           explained.fix))
     result.record = _record(project, raw)
     return result
+
+
+# Rules that read the resources under a component: a component the mocks could not expand hides them from every
+# rule that reads the synth record; these are the ones whose findings a reader would miss first.
+_CHILD_RULES = "graph rules such as TAP015 (duplicate names), TAP021 (flow logs), TAP029 (tags) and TAP030 (subnets)"
+
+
+def _unexpanded_notes(unexpanded: list[dict[str, Any]]) -> list[str]:
+    if not unexpanded:
+        return []
+    named = ", ".join(f"{u.get('type')} '{u.get('name')}'" for u in unexpanded[:5])
+    more = f" and {len(unexpanded) - 5} more" if len(unexpanded) > 5 else ""
+    return [f"{len(unexpanded)} component{'s' if len(unexpanded) != 1 else ''} could not be expanded under mocks "
+            f"({named}{more}): {_CHILD_RULES} did not see their child resources"]
+
+
+# ----- TAP010: the program's error, told where it is and what to do -----------------------------------------------
+_CONFIG_MISSING = re.compile(r"Missing required configuration variable '([^']+)'")
+_CONFIG_TYPE = re.compile(r"Configuration '([^']+)' value '(.*)' is not a valid '([^']+)'")
+_NO_MODULE = re.compile(r"No module named '([^']+)'")
+# Import names that differ from the distribution that provides them (the common ones in infrastructure repos).
+_DISTRIBUTIONS = {"yaml": "pyyaml", "dateutil": "python-dateutil", "dotenv": "python-dotenv", "jwt": "pyjwt",
+                  "attr": "attrs", "PIL": "pillow", "bs4": "beautifulsoup4", "OpenSSL": "pyopenssl",
+                  "Crypto": "pycryptodome", "google": "protobuf", "grpc": "grpcio"}
+
+
+@dataclass
+class _Explained:
+    """A runner error as one TAP010 finding (path, line, message, fix) or, when the project is not at fault or
+    the checker cannot tell, a ``note``; ``unfinished`` says why synth could not run the program through when the
+    checker's environment is to blame (``--strict`` fails on it)."""
+
+    path: str
+    line: int
+    message: str
+    fix: str | None = None
+    note: str | None = None
+    unfinished: str | None = None
+
+
+def _full_text(error: dict[str, Any]) -> str:
+    """``Type: message`` on one line, whitespace collapsed. A runner that sends no ``type`` sent only the
+    exception's last line as ``message``; the full text then ends its traceback."""
+    message = " ".join(str(error.get("message") or "").split())
+    kind = error.get("type")
+    if kind:  # the message normally starts with the (qualified) type already: pulumi.config.ConfigMissingError: ...
+        head = message.split(":", 1)[0]
+        return message if head == kind or head.endswith(f".{kind}") else f"{kind}: {message}"
+    tail = str(error.get("traceback") or "").rstrip()
+    if message and tail.endswith(str(error.get("message")).strip()):
+        lines = tail.splitlines()
+        start = max((i for i, text in enumerate(lines) if text.startswith("  ")), default=-1) + 1
+        return " ".join(" ".join(lines[start:]).split()) or message
+    return message
+
+
+def explain_error(project: Project, stack: str, error: dict[str, Any], interpreter: Interpreter) -> _Explained:
+    """Turn the runner's ``error`` (``type``, ``message``, ``location``, ``traceback``, optional ``created_at`` and
+    ``fed``) into one clean TAP010 line at the project line it concerns, or a note when the checker cannot tell
+    (config that an ESC environment may provide)."""
+    text = _full_text(error)
+    everything = f"{text} {error.get('traceback') or ''}"
+    location = error.get("location") or error.get("created_at") or {}
+    entry_rel = project.rel(project.layout.entry) if project.layout.entry else project.project_file_rel
+    path = project.rel(location["path"]) if location.get("path") else entry_rel
+    line = int(location.get("line") or 1)
+    config = _CONFIG_MISSING.search(everything)
+    if config:
+        return _missing_config(project, stack, config.group(1), path=path, line=line, text=everything)
+    typed = _CONFIG_TYPE.search(text)
+    if typed:
+        return _config_type(project, stack, typed.groups(), path=path, line=line)
+    module = _NO_MODULE.search(text)
+    if module:
+        return _missing_module(project, module.group(1), text=text, path=path, line=line, interpreter=interpreter)
+    message = f"the program fails under the language host ({_how(project)}): {text}"
+    fed, created = error.get("fed"), error.get("created_at")
+    if fed or created:
+        where = f"{project.rel(created['path'])}:{created.get('line') or 1}" if created and created.get("path") \
+            else None
+        parts = [f"its result feeds {fed}" if fed else "", f"the Output was created at {where}" if where else ""]
+        message += f" (raised inside an apply; {'; '.join(p for p in parts if p)})"
+    return _Explained(path, line, message, "Fix the error at the line shown, then run `python -m tapcheck .` again.")
 
 
 def _how(project: Project) -> str:
@@ -130,15 +250,117 @@ def _how(project: Project) -> str:
     return f"cwd {project.rel(layout.pwd) or '.'}, run_path({layout.program!r})"
 
 
-def _tap010_fix(message: str, project: Project) -> str:
-    if "ModuleNotFoundError" in message or "ImportError" in message:
+def _missing_config(project: Project, stack: str, key: str, *, path: str, line: int, text: str) -> _Explained:
+    """``config.require`` of a key that neither the stack file nor Pulumi.yaml sets (the SDK's
+    ``ConfigMissingError``; https://www.pulumi.com/docs/iac/concepts/config/)."""
+    namespace, _, bare = key.rpartition(":")
+    shown = bare if namespace == project.name else key
+    stack_file = project.stacks.get(stack)
+    stack_rel = project.rel(stack_file.path if stack_file else project.stack_dir / f"Pulumi.{stack}.yaml")
+    source = project.source(project.root / path) if path.endswith(".py") else None
+    program_line = source.lines[line - 1] if source and 0 < line <= len(source.lines) else ""
+    secret = "--secret" in text or "require_secret" in program_line
+    environments = stack_file.environments if stack_file else []
+    if environments:
+        plural = "s" if len(environments) > 1 else ""
+        return _Explained(path, line, "", note=(
+            f"config '{shown}' is not in {stack_rel}; it may come from the Pulumi ESC environment{plural} "
+            f"{', '.join(environments)} that {stack_rel} imports, which the checker cannot read: the program stopped "
+            f"at {path}:{line}, so synth saw only what it built before that line"))
+    where = f"{stack_rel} does not set it{_near_miss(project, stack_file, key)}" if stack_file \
+        else f"there is no {stack_rel}"
+    message = (f"config '{shown}' is required but not set for stack '{stack}': {where} and Pulumi.yaml gives no "
+               f"default (Missing required configuration variable '{key}')")
+    command = f"pulumi config set{' --secret' if secret else ''} {shown} <value> --stack {stack}"
+    fix = (f"Run `{command}` (it writes `{shown}` under `config:` in {stack_rel}), or declare a default in "
+           f"Pulumi.yaml (`config: {{{shown}: {{default: ...}}}}`).")
+    if not path.endswith(".py"):  # no project frame: point at the stack file's config block
+        path, line = stack_rel, stack_file.doc.line("config") if stack_file and stack_file.doc else 1
+    return _Explained(path, line, message, fix)
+
+
+def _near_miss(project: Project, stack_file: StackFile, key: str) -> str:
+    """`` (it sets 'old:targetDomain', in another namespace)`` when the stack file holds the key under another
+    project name or in another spelling; empty otherwise."""
+    namespace, _, bare = key.rpartition(":")
+    written = {project.namespaced(str(k)): str(k) for k in stack_file.config}
+    same_name = [w for full, w in written.items() if full.rpartition(":")[2] == bare and full != key]
+    if same_name:
+        return f" (it sets '{same_name[0]}', in another namespace than '{namespace}')"
+    close = difflib.get_close_matches(bare.lower(), [full.rpartition(":")[2].lower() for full in written], n=1,
+                                      cutoff=0.8)
+    if close:
+        spelled = next(w for full, w in written.items() if full.rpartition(":")[2].lower() == close[0])
+        return f" (it sets '{spelled}': config keys are case-sensitive and spelled exactly)"
+    return ""
+
+
+def _config_type(project: Project, stack: str, found: tuple[str, ...], *, path: str, line: int) -> _Explained:
+    """``require_bool``/``require_int``/... on a value of another type (the SDK's ``ConfigTypeError``). Stack files
+    are YAML 1.2, so ``yes``/``no``/``on``/``off`` are strings, not booleans."""
+    key, value, expected = found
+    namespace, _, bare = key.rpartition(":")
+    shown = bare if namespace == project.name else key
+    stack_file = project.stacks.get(stack)
+    where = project.rel(stack_file.path) if stack_file else "Pulumi.yaml"
+    hint = " (YAML 1.2, as Pulumi reads it: only true/false are booleans)" if expected == "bool" else ""
+    example = {"bool": "true or false", "int": "a whole number such as 3", "float": "a number such as 0.5",
+               "JSON object": "a map or a JSON object string"}.get(expected, f"a {expected}")
+    message = (f"config '{shown}' for stack '{stack}' is '{value}', which is not a valid {expected}{hint}: "
+               f"Configuration '{key}' value '{value}' is not a valid '{expected}'")
+    fix = f"Set `{shown}` in {where} to {example} (`pulumi config set {shown} <value> --stack {stack}`)."
+    return _Explained(path, line, message, fix)
+
+
+def _missing_module(project: Project, module: str, *, text: str, path: str, line: int,
+                    interpreter: Interpreter) -> _Explained:
+    """A project module the host's sys.path cannot reach (a layout fault), or a package the interpreter lacks."""
+    top = module.split(".", maxsplit=1)[0]
+    if top in local_names(project):
         if project.main:
-            return ("The language host puts no project folder on sys.path for `main: "
-                    f"{project.main}` (facts 1.3): remove `main` and put `__main__.py` at the project root.")
-        return "Make the imported package importable from the program folder, or add it to the dependencies."
-    if "Missing required configuration" in message or "ConfigMissingError" in message:
-        return "Set the key in the stack file (`pulumi config set KEY VALUE`) or give it a default."
-    return "Fix the error at the line shown; run the program with `python -m tapcheck .` again."
+            fix = (f"The language host puts no project folder on sys.path for `main: {project.main}` (a file entry "
+                   "point): remove `main` and put `__main__.py` at the project root.")
+        else:
+            fix = "Import project modules by their path from the program folder (the only project folder on sys.path)."
+        return _Explained(path, line, f"the program fails under the language host ({_how(project)}): {text}", fix)
+    listed = requirement_files(project, top)
+    ran = f"{interpreter.python} ({interpreter.why}), which cannot import '{top}'"
+    if listed:  # the project declares it: the environment lacks it, the program is not at fault
+        lists = f"{' and '.join(listed)} list{'s' if len(listed) == 1 else ''} it"
+        unfinished = f"{text} at {path}:{line}: synth ran {ran}; {lists}"
+        return _Explained(path, line, "", note=(
+            f"synth stopped: {unfinished}. Install the project's dependencies into the environment Pulumi uses "
+            f"(`pulumi install`, or `pip install -r {listed[0]}`) or pass `--python` with that environment's "
+            "interpreter; rules that need the whole program saw only what it built before that line"),
+            unfinished=unfinished)
+    message = f"{text}: the program ran with {ran}; no requirements file of the project lists it"
+    fix = (f"Add the package that provides '{top}' to the project's requirements (requirements.txt or "
+           "pyproject.toml) and install it, or pass `--python` with an interpreter that has it.")
+    return _Explained(path, line, message, fix)
+
+
+def _canonical(name: str) -> str:
+    """PEP 503 normalized distribution name."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+_REQUIREMENT = re.compile(r"^[\s\"']*([A-Za-z0-9][A-Za-z0-9._-]*)", re.MULTILINE)
+
+
+def requirement_files(project: Project, module: str) -> list[str]:
+    """The project's requirement files (``requirements*.txt``, ``pyproject.toml``, ``Pipfile``) that name the
+    distribution providing import name ``module`` (``pulumi_awsx`` -> ``pulumi-awsx``), project-relative.
+
+    A line-start match is enough: requirement lines, TOML array items and TOML keys all start with the name."""
+    wanted = {_canonical(module), _canonical(_DISTRIBUTIONS.get(module, module))}
+    candidates = [*sorted(project.root.glob("requirements*.txt")), project.root / "pyproject.toml",
+                  project.root / "Pipfile"]
+    found: list[str] = []
+    for path in candidates:
+        text = read_text(path) if path.is_file() else None
+        if text is not None and wanted & {_canonical(m) for m in _REQUIREMENT.findall(text)}:
+            found.append(project.rel(path))
+    return found
 
 
 def _record(project: Project, raw: dict[str, Any]) -> dict[str, Any]:
@@ -159,4 +381,5 @@ def _record(project: Project, raw: dict[str, Any]) -> dict[str, Any]:
         exports[name] = exp
     return {"stack": raw.get("stack"), "project": raw.get("project"), "ok": raw.get("status") == "ok",
             "error": (raw.get("error") or {}).get("message"), "resources": resources, "exports": exports,
-            "asset_sites": {k: site(v) for k, v in (raw.get("asset_sites") or {}).items()}}
+            "asset_sites": {k: site(v) for k, v in (raw.get("asset_sites") or {}).items()},
+            "unexpanded": list(raw.get("unexpanded") or [])}

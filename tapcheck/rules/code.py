@@ -1,4 +1,5 @@
-"""Rules on the program's and tests' Python code: TAP009, TAP011, TAP013, TAP014, TAP020 and TAP027 (AST parts), TAP040.
+"""Rules on the program's and tests' Python code: TAP009, TAP011, TAP013, TAP014, TAP020 and TAP027 (AST
+parts), TAP040, TAP042.
 
 The graph module adds the synth parts of TAP014/TAP020/TAP027; findings that meet on one line are merged.
 """
@@ -67,31 +68,77 @@ def tap009(ctx: Context) -> list[Finding]:
     return out
 
 
+def output_readers(p: Project) -> list[tuple[str, int]]:
+    """(path, line) of code that reads this stack's outputs: tests indexing ``outputs[...]`` and scripts running
+    ``pulumi stack output``."""
+    found: list[tuple[str, int]] = []
+    for src in p.sources():
+        rel = p.rel(src.path)
+        if p.is_test_file(src.path) and src.tree is not None:
+            found += [(rel, line) for _key, line in _output_reads(src.tree)]
+        found += [(rel, n) for n, text in enumerate(src.lines, 1) if "stack output" in text or "stack_output" in text]
+    return found
+
+
+def component_outputs(p: Project) -> list[tuple[str, int]]:
+    """(path, line) of ``self.register_outputs({...})`` calls with a non-empty dict in the program."""
+    found = []
+    for src in program_sources(p):
+        for node in src.nodes or []:
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and node.func.attr == "register_outputs" and node.args \
+                    and isinstance(node.args[0], ast.Dict) and node.args[0].keys:
+                found.append((p.rel(src.path), node.lineno))
+    return found
+
+
 def tap011(ctx: Context) -> list[Finding]:
-    """No module-level ``pulumi.export`` in the entry point, and the synth saw no export either."""
+    """The program creates no stack output while tests or scripts read its outputs, or while a component registers
+    outputs (the sign of expecting them as stack outputs). ``pulumi.export`` counts wherever it runs at import time
+    (the entry point or a module it imports), outside ``apply`` callbacks (TAP017). A program that nobody reads
+    outputs from, and that registers none, needs none."""
     p = ctx.project
     entry = p.layout.entry
     src = p.source(entry) if entry else None
     if src is None or src.tree is None:
         return []
-    if any(is_export(n) for n in module_level(src.tree)):
+    from .program import exports_inside_apply  # noqa: PLC0415 - program imports this module
+
+    dropped = set(exports_inside_apply(p))
+    if ctx.synth_ok and ctx.record is not None:
+        if any((exp.get("site") or {}).get("path") is None or (exp["site"]["path"], exp["site"]["line"]) not in dropped
+               for exp in (ctx.record.get("exports") or {}).values()):
+            return []
+    elif any(is_export(n) and (p.rel(s.path), n.lineno) not in dropped
+             for s in program_sources(p) for n in s.nodes or []):
         return []
-    if ctx.synth_ok and ctx.record and ctx.record.get("exports"):
+    readers = output_readers(p)
+    registered = component_outputs(p)
+    if readers:
+        rpath, rline = readers[0]
+        why = f"{rpath}:{rline} reads its outputs"
+    elif registered:
+        rpath, rline = registered[0]
+        why = f"{rpath}:{rline} registers component outputs as if they were stack outputs"
+    else:
         return []
     return [finding("TAP011", p.rel(entry), 1,
-                    f"`{p.rel(entry)}` has no module-level pulumi.export(...): outputs registered with "
-                    "register_outputs() inside a component are not stack outputs, so `pulumi stack output` is empty",
-                    "Add `pulumi.export(\"name\", value)` at module level in the entry point for every output "
-                    "tests and CI read (and `pulumi.export(\"stack\", pulumi.get_stack())`).")]
+                    f"the program creates no stack output, but {why}: outputs registered with register_outputs() "
+                    "inside a component are not stack outputs, so `pulumi stack output` is empty",
+                    "Add `pulumi.export(\"name\", value)` for every output tests and scripts read (in the entry point "
+                    "or a module it imports).")]
 
 
 # ----- TAP013 -------------------------------------------------------------------------------------------------
 def static_exports(p: Project) -> set[str] | None:
     """Export names written as literals; None when some export name is computed (then the set is unknown)."""
+    from .program import exports_inside_apply  # noqa: PLC0415 - program imports this module
+
+    dropped = set(exports_inside_apply(p))
     names: set[str] = set()
     for src in program_sources(p):
         for node in src.nodes:  # type: ignore[arg-type]
-            if is_export(node):
+            if is_export(node) and (p.rel(src.path), node.lineno) not in dropped:
                 first = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "name"),
                                                             None)
                 if isinstance(first, ast.Constant) and isinstance(first.value, str):
@@ -119,7 +166,12 @@ def tap013(ctx: Context) -> list[Finding]:
     """Integration tests that read an output key the program never exports."""
     p = ctx.project
     if ctx.synth_ok and ctx.record is not None:
-        exported: set[str] | None = set(ctx.record.get("exports") or {})
+        from .program import exports_inside_apply  # noqa: PLC0415 - program imports this module
+
+        dropped = set(exports_inside_apply(p))  # Pulumi drops these (TAP017), even if the mocks saw them
+        exported: set[str] | None = {
+            name for name, exp in (ctx.record.get("exports") or {}).items()
+            if not exp.get("site") or (exp["site"]["path"], exp["site"]["line"]) not in dropped}
     else:
         exported = static_exports(p)
         if not exported:
@@ -156,6 +208,8 @@ def _stringifies(node: ast.AST) -> str | None:
             fn = node.args[0]
             if dotted(fn) in ("json.dumps", "str"):
                 return f".apply({dotted(fn)})"
+            if isinstance(fn, ast.Attribute) and fn.attr == "join" and isinstance(fn.value, ast.Constant):
+                return f".apply({fn.value.value!r}.join)"
             if isinstance(fn, ast.Lambda):
                 inner = _stringifies(fn.body)
                 if inner:
@@ -170,10 +224,14 @@ def tap014_static(ctx: Context) -> list[Finding]:
     for src in p.sources():
         rel = p.rel(src.path)
         test = p.is_test_file(src.path)
+        assigned = {target.id: n.value for n in src.nodes or [] if isinstance(n, ast.Assign)  # name = <expr>
+                    for target in n.targets if isinstance(target, ast.Name)}
         for node in src.nodes:  # type: ignore[arg-type]
             if is_export(node) and not test:
                 value = node.args[1] if len(node.args) > 1 else next(
                     (k.value for k in node.keywords if k.arg == "value"), None)
+                if isinstance(value, ast.Name) and value.id in assigned:  # exported through a variable
+                    value = assigned[value.id]
                 how = _stringifies(value) if value is not None else None
                 if how:
                     out.append(finding("TAP014", rel, node.lineno,
@@ -193,9 +251,10 @@ def tap014_static(ctx: Context) -> list[Finding]:
 
 # ----- TAP020 (AST) -------------------------------------------------------------------------------------------
 def literal_secret(node: ast.AST | None) -> str | None:
-    """The literal when ``node`` is a non-empty string literal or ``Output.secret("literal")``."""
+    """The literal when ``node`` is a non-empty string literal or ``Output.secret("literal")``; ARNs (references to
+    a secret) and CloudFormation dynamic references (reported by the synth part for what they are) are not."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.strip():
-        return node.value
+        return None if node.value.startswith(("arn:", "{{resolve:")) else node.value
     if isinstance(node, ast.JoinedStr) and all(isinstance(v, ast.Constant) for v in node.values) and node.values:
         return "".join(str(v.value) for v in node.values)  # type: ignore[attr-defined]
     if isinstance(node, ast.Call) and dotted(node.func).endswith("Output.secret") and node.args:
@@ -330,10 +389,65 @@ def tap040(ctx: Context) -> list[Finding]:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith("test"):
                 helpers[node.name] = node
                 helpers[f"self.{node.name}"] = node
+        functions = _functions(tree)  # type: ignore[arg-type]
         for test in tests:
-            if not _asserts(test, helpers):
+            if not _asserts(test, helpers) and not _callback_asserts(test, functions):  # TAP042 says why
                 out.append(finding("TAP040", rel, test.lineno,
                                    f"`{test.name}` asserts nothing: it passes whatever the code does"))
+    return out
+
+
+# ----- TAP042 -------------------------------------------------------------------------------------------------
+def _asserts_directly(node: ast.AST, functions: dict[str, ast.AST], depth: int = 0) -> bool:
+    """``node`` holds an assert, an assert-like call, or a call of a same-file function that does (one level)."""
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Assert):
+            return True
+        if isinstance(sub, ast.Call):
+            last = dotted(sub.func).rsplit(".", 1)[-1]
+            if last.startswith("assert") or last in _ASSERT_CALLS:
+                return True
+            if depth == 0 and last in functions and _asserts_directly(functions[last], functions, 1):
+                return True
+    return False
+
+
+def _callback_asserts(test: ast.FunctionDef | ast.AsyncFunctionDef,
+                      functions: dict[str, ast.AST]) -> list[int]:
+    """Lines of ``.apply(callback)`` calls in an undecorated test whose callback asserts."""
+    if any(dotted(d.func if isinstance(d, ast.Call) else d).endswith("runtime.test") for d in test.decorator_list):
+        return []
+    lines = []
+    for node in ast.walk(test):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "apply" \
+                and node.args:
+            callback = node.args[0]
+            body = callback if isinstance(callback, ast.Lambda) else functions.get(dotted(callback).rsplit(".", 1)[-1])
+            if body is not None and _asserts_directly(body, functions):
+                lines.append(node.lineno)
+    return lines
+
+
+def _functions(tree: ast.Module) -> dict[str, ast.AST]:
+    return {n.name: n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+
+
+def tap042(ctx: Context) -> list[Finding]:
+    """Unit tests whose assertions sit in an ``apply`` callback without ``@pulumi.runtime.test``: the test returns
+    before the callback runs, so a failing assertion never fails it (https://www.pulumi.com/docs/iac/guides/
+    testing/unit/)."""
+    p = ctx.project
+    out: list[Finding] = []
+    for src in p.sources():
+        if not p.is_test_file(src.path) or src.tree is None:
+            continue
+        functions = _functions(src.tree)
+        for test in _tests(src.tree):
+            out += [finding("TAP042", p.rel(src.path), line,
+                            f"`{test.name}` asserts inside an apply callback but is not decorated with "
+                            "@pulumi.runtime.test: the test ends before the callback runs, so the assertion can "
+                            "never fail it")
+                    for line in _callback_asserts(test, functions)]
     return out
 
 
@@ -347,4 +461,4 @@ def json_container(value: Any) -> bool:
         return False
 
 
-RULES = [tap009, tap011, tap013, tap014_static, tap020_static, tap027_static, tap040]
+RULES = [tap009, tap011, tap013, tap014_static, tap020_static, tap027_static, tap040, tap042]

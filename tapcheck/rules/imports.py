@@ -106,7 +106,7 @@ def _resolve(module: str, dirs: list[Path]) -> Path | None:
     return None
 
 
-def _local_names(p: Project) -> dict[str, Path]:
+def local_names(p: Project) -> dict[str, Path]:
     """Top-level names that exist somewhere in the project (folder or module), with one location each."""
     names: dict[str, Path] = {}
     for path in p.python_files:
@@ -134,7 +134,7 @@ def tap003(ctx: Context) -> list[Finding]:
     if entry is None or p.load_error is not None:
         return []
     dirs = p.host_sys_path()
-    local = _local_names(p)
+    local = local_names(p)
     where = (f"no project folder is on sys.path for `main: {p.main}` (a file entry point)" if not p.layout.is_dir
              else f"sys.path holds only the program folder `{p.rel(p.layout.pwd) or '.'}/`")
     out: list[Finding] = []
@@ -226,7 +226,7 @@ def tap041(ctx: Context) -> list[Finding]:
     """sys.path edits, try/except import fallbacks, PYTHONPATH in scripts."""
     p = ctx.project
     out: list[Finding] = []
-    local = _local_names(p)
+    local = local_names(p)
     for src in p.sources():
         rel = p.rel(src.path)
         for node in src.nodes:  # type: ignore[arg-type]

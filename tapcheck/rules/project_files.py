@@ -91,6 +91,15 @@ def tap001(ctx: Context) -> list[Finding]:
         if raw_name.lower() == "pulumi" or raw_name.lower().startswith("pulumi."):
             out.append(finding("TAP001", pf, line, "project name must not be `Pulumi` and must not start with the "
                                                    "prefix `Pulumi.` to avoid collision with standard libraries"))
+        elif raw_name in _namespaces(p):
+            package = "pulumi_" + raw_name.replace("-", "_")
+            out.append(finding(
+                "TAP001", pf, line,
+                f"project name '{raw_name}' is the config namespace of the `{raw_name}` provider ({package}): the "
+                f"project's config keys become `{raw_name}:<key>`, which that provider reads as its own settings, "
+                "and provider settings in the stack files read as project config",
+                f"Rename the project (e.g. `{raw_name}-infra`) in Pulumi.yaml and in the stack files' config keys "
+                "and stack references."))
     runtime = p.runtime_name
     if "runtime" not in data:
         out.append(finding("TAP001", pf, 1, "project is missing a 'runtime' attribute",
@@ -383,7 +392,10 @@ def tap007(ctx: Context) -> list[Finding]:
                 out.append(finding("TAP007", rel, line, f"Stack '{stack.name}' with configuration key '{bare}' must "
                                                         f"be of type '{decl['type']}'",
                                    f"Give '{bare}' a {decl['type']} value."))
-        if p.uses_aws and "aws:region" not in config and not _region_in_project(p):
+        if p.uses_aws and "aws:region" not in config and not _region_in_project(p) and stack.environments:
+            ctx.notes.append(f"{rel} sets no `aws:region`; the ESC environment(s) it imports "
+                             f"({', '.join(stack.environments)}) may (not checked offline)")
+        elif p.uses_aws and "aws:region" not in config and not _region_in_project(p):
             out.append(finding("TAP007", rel, stack.doc.line("config"),
                                f"stack '{stack.name}' sets no `aws:region` (and Pulumi.yaml gives none) while the "
                                "program uses pulumi_aws: the provider cannot choose a region",
@@ -406,6 +418,11 @@ def tap008(ctx: Context) -> list[Finding]:
         if not missing:
             continue
         rel = p.rel(stack.path)
+        if stack.environments:  # an imported ESC environment may set them: say so, do not claim a failure
+            ctx.notes.append(f"{rel} does not set {', '.join(missing)} (declared in Pulumi.yaml without a default); "
+                             f"the ESC environment(s) it imports ({', '.join(stack.environments)}) may (not checked "
+                             "offline)")
+            continue
         if len(missing) == 1:
             message = f"Stack '{stack.name}' is missing configuration value '{missing[0]}'"
         else:

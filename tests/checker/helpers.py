@@ -24,6 +24,8 @@ from tapcheck.findings import Report
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 _MARKER = re.compile(r"expect:((?:\s+TAP\d{3})+)")
+# Each fixture proves its rule whatever the rule's default selection (house rules are off by default).
+EVERY_RULE = ("ALL",)
 _TEXT_SUFFIXES = {".py", ".yaml", ".yml", ".toml", ".sh", ".txt", ".cfg", ".ini", ""}
 
 
@@ -36,14 +38,15 @@ def fixture(name: str) -> Path:
 
 @cache
 def run(name: str, synth: bool = True, stack: str | None = None) -> Report:
-    """``tapcheck.check`` on a fixture, once per test run (synth runs are the expensive part).
+    """``tapcheck.check`` on a fixture with every rule selected, once per test run (synth runs are the expensive
+    part).
 
     Under pytest-xdist the workers share results through files keyed by the run's unique id, under a lock,
     so each fixture is synthesised once per run whichever worker asks first.
     """
     uid = os.environ.get("PYTEST_XDIST_TESTRUNUID")
     if fcntl is None or not uid:
-        return tapcheck.check(fixture(name), synth=synth, stack=stack, timeout=120.0)
+        return tapcheck.check(fixture(name), synth=synth, stack=stack, timeout=120.0, select=EVERY_RULE)
     folder = Path(tempfile.gettempdir()) / f"tapcheck-tests-{uid}"
     folder.mkdir(exist_ok=True)
     key = f"{name}-{int(synth)}-{stack or ''}"
@@ -52,7 +55,7 @@ def run(name: str, synth: bool = True, stack: str | None = None) -> Report:
         data = folder / f"{key}.pickle"
         if data.is_file():
             return pickle.loads(data.read_bytes())
-        report = tapcheck.check(fixture(name), synth=synth, stack=stack, timeout=120.0)
+        report = tapcheck.check(fixture(name), synth=synth, stack=stack, timeout=120.0, select=EVERY_RULE)
         data.write_bytes(pickle.dumps(report))
         return report
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from helpers import fixture
 
+import tapcheck
 from tapcheck.cli import main, render_text
 from tapcheck.findings import Report, finding
 
@@ -17,8 +18,8 @@ from tapcheck.findings import Report, finding
 def test_clean_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([str(fixture("clean")), "--no-synth"]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[-2:] == ["note: synth skipped (--no-synth): graph rules TAP010, TAP012-TAP015, "
-                                     "TAP020-TAP030 ran only their static parts", "no findings"]
+    assert out.splitlines()[-2:] == ["note: synth skipped (--no-synth): TAP010 and the rules that read the "
+                                     "program's run (the graph rules) ran only their static parts", "no findings"]
 
 
 def test_errors_exit_one_with_compiler_style_text(capsys: pytest.CaptureFixture[str]) -> None:
@@ -36,7 +37,8 @@ def test_warnings_fail_only_with_strict(capsys: pytest.CaptureFixture[str]) -> N
     assert main([path, "--no-synth", "--strict"]) == 1
 
 
-@pytest.mark.parametrize("argv", [["/no/such/folder"], ["--format", "xml", "."], [], [".", "--timeout", "0"]])
+@pytest.mark.parametrize("argv", [["/no/such/folder"], ["--format", "xml", "."], [".", "--timeout", "0"],
+                                  [".", "--select", "TAP9"], [".", "--ignore", "securty"]])
 def test_bad_usage_exits_two(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(argv) == 2
     assert "error" in capsys.readouterr().err
@@ -50,24 +52,33 @@ def test_a_file_is_not_a_project(tmp_path: Path) -> None:
 
 def test_json_shape_and_synth_out(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out_file = tmp_path / "synth.json"
-    code = main([str(fixture("TAP012-no-stack-export")), "--format", "json", "--synth-out", str(out_file)])
+    path = str(fixture("TAP012-no-stack-export"))
+    code = main([path, "--format", "json", "--synth-out", str(out_file), "--extend-select", "house"])
     assert code == 1
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"findings", "synth"}
-    assert [f["rule"] for f in data["findings"]] == ["TAP012"]
-    assert set(data["findings"][0]) == {"rule", "severity", "path", "line", "message", "fix"}
-    assert data["findings"][0]["path"] == "__main__.py" and data["findings"][0]["line"] == 6
-    assert set(data["synth"]) == {"stack", "resources", "exports"}
-    assert data["synth"]["exports"]["environment_suffix"]["value"] == "dev"
+    assert set(data) == {"tool", "version", "projects", "findings", "notes"}
+    assert (data["tool"], data["version"]) == ("tapcheck", tapcheck.__version__)
+    [project] = data["projects"]
+    assert set(project) == {"path", "project", "stack", "findings", "notes", "synth", "synth_skipped"}
+    assert (project["path"], project["project"], project["stack"]) == (path, "TapStack", "dev")
+    assert [f["rule"] for f in project["findings"]] == ["TAP012"]
+    assert set(project["findings"][0]) == {"rule", "severity", "path", "line", "message", "fix"}
+    assert project["findings"][0]["path"] == "__main__.py" and project["findings"][0]["line"] == 6
+    assert data["findings"] == [{**project["findings"][0], "project_path": path}]
+    assert set(project["synth"]) == {"stack", "resources", "exports"}
+    assert project["synth"]["exports"]["environment_suffix"]["value"] == "dev"
     written = json.loads(out_file.read_text(encoding="utf-8"))
     assert written["project"] == "TapStack" and written["stack"] == "dev"
-    assert written["exports"]["environment_suffix"] == data["synth"]["exports"]["environment_suffix"]
+    assert written["exports"]["environment_suffix"] == project["synth"]["exports"]["environment_suffix"]
+    assert main([path, "--format", "json"]) == 0  # the `stack` export is a house rule: off by default
+    assert json.loads(capsys.readouterr().out)["findings"] == []
 
 
 def test_json_without_synth_has_null_synth(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([str(fixture("TAP006-absolute-venv")), "--no-synth", "--format", "json"]) == 1
     data = json.loads(capsys.readouterr().out)
-    assert data["synth"] is None
+    assert data["projects"][0]["synth"] is None
+    assert data["notes"] == data["projects"][0]["notes"] and data["notes"][-1].startswith("synth skipped (--no-synth)")
     assert {(f["rule"], f["path"], f["line"]) for f in data["findings"]} == {
         ("TAP006", "Pulumi.yaml", 5), ("TAP006", "Pulumi.yaml", 6)}
 
@@ -76,7 +87,7 @@ def test_stack_option_selects_the_stack_file(capsys: pytest.CaptureFixture[str])
     path = str(fixture("TAP028-undestroyable"))
     assert main([path, "--stack", "prod", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["synth"]["stack"] == "prod"
+    assert data["projects"][0]["synth"]["stack"] == "prod"
     assert not [f for f in data["findings"] if f["rule"] == "TAP028"]
 
 
@@ -89,6 +100,6 @@ def test_module_entry_point_runs() -> None:
 
 
 def test_render_text_counts_singular_and_plural() -> None:
-    report = Report(findings=[finding("TAP027", "a.py", 3, "m"), finding("TAP020", "b.py", 1, "n")])
+    report = Report(findings=[finding("TAP027", "a.py", 3, "m"), finding("TAP023", "b.py", 1, "n")])
     assert render_text(report).splitlines()[-1] == "1 error, 1 warning"
     assert render_text(report).splitlines()[0] == "a.py:3: TAP027 m"

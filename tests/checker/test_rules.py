@@ -19,17 +19,29 @@ SYNTH_CASES: dict[str, list[str]] = {
     "TAP013": ["TAP013-test-reads-missing-output"],
     "TAP014": ["TAP014-stringified-list"],
     "TAP015": ["TAP015-duplicate-urn"],
+    "TAP016": ["TAP016-output-in-string"],
+    "TAP017": ["TAP017-export-inside-apply"],
     "TAP020": ["TAP020-literal-password"],
     "TAP021": ["TAP021-vpc-no-flow-log"],
     "TAP022": ["TAP022-missing-archive"],
     "TAP023": ["TAP023-engine-version"],
-    "TAP024": ["TAP024-nested-key"],
+    "TAP024": ["TAP024-nested-key", "TAP024-helper-dicts"],
     "TAP025": ["TAP025-stage-by-string"],
     "TAP026": ["TAP026-name-limit"],
     "TAP027": ["TAP027-latest-image"],
     "TAP028": ["TAP028-undestroyable"],
     "TAP029": ["TAP029-missing-tags"],
     "TAP030": ["TAP030-subnet-overlap"],
+    "TAP031": ["TAP031-apigw-deployment"],
+    "TAP032": ["TAP032-enum-values"],
+    "TAP033": ["TAP031-apigw-deployment"],
+    "TAP042": ["TAP042-apply-asserts"],
+    "TAP050": ["TAP050-open-ingress"],
+    "TAP051": ["TAP051-unencrypted-storage"],
+    "TAP052": ["TAP052-public-database"],
+    "TAP053": ["TAP053-public-bucket"],
+    "TAP054": ["TAP054-plaintext-env-secret"],
+    "TAP055": ["TAP055-secure-config-plain"],
 }
 
 # rule -> fixtures whose markers the static rules alone must reproduce exactly (no subprocess).
@@ -46,9 +58,11 @@ STATIC_CASES: dict[str, list[str]] = {
     "TAP011": ["TAP011-no-exports"],
     "TAP013": ["TAP013-test-reads-missing-output"],
     "TAP014": ["TAP014-stringified-list"],
+    "TAP017": ["TAP017-export-inside-apply"],
     "TAP024": ["TAP024-nested-key"],
     "TAP040": ["TAP040-placeholder-tests"],
     "TAP041": ["TAP041-import-hacks"],
+    "TAP042": ["TAP042-apply-asserts"],
 }
 
 # Static parts of rules whose other markers need the program run: the lines the AST alone must find.
@@ -121,10 +135,17 @@ def test_tap024_suggests_the_sdk_name() -> None:
     assert "did you mean 'metric_name'?" in messages[1]
 
 
-def test_tap023_suggests_lookup() -> None:
-    (item,) = [f for f in run("TAP023-engine-version").findings if f.rule == "TAP023"]
-    assert "'15.3'" in item.message
+def test_tap023_suggests_lookup_with_quoted_versions() -> None:
+    item = next(f for f in run("TAP023-engine-version").findings if f.rule == "TAP023" and "15.3" in f.message)
+    assert '"15.3"' in item.message
+    assert 'preferred_versions=["15.' in item.fix
     assert "aws.rds.get_engine_version" in item.fix
+
+
+def test_tap023_notes_a_version_newer_than_the_table() -> None:
+    report = run("TAP023-engine-version")
+    assert not [f for f in report.findings if "17.9" in f.message]
+    assert any("17.9" in note and "newer than the engine table" in note for note in report.notes)
 
 
 @pytest.mark.parametrize(("stack", "production"), [("prod", True), ("production", True), ("app-prod-eu", True),
@@ -162,3 +183,70 @@ def test_synth_marks_secrets() -> None:
     assert set(cluster["inputs"]["masterPassword"]) == {"__secret__"}
     password = next(r for r in record["resources"] if r["type"] == "random:index/randomPassword:RandomPassword")
     assert set(password["outputs"]["result"]) == {"__secret__"}
+
+
+def test_tap011_counts_exports_of_imported_modules() -> None:
+    for synth in (True, False):
+        report = run("TAP011-export-in-module", synth=synth)
+        assert not [f for f in report.findings if f.rule in ("TAP011", "TAP013")]
+
+
+def test_tap011_only_when_outputs_are_read() -> None:
+    report = run("TAP015-duplicate-urn", synth=False)  # no export anywhere, and nothing reads outputs
+    assert "TAP011" not in report.rules()
+
+
+def test_tap013_does_not_count_exports_made_inside_apply() -> None:
+    (item,) = [f for f in run("TAP017-export-inside-apply").findings if f.rule == "TAP013"]
+    assert "'bucket_url'" in item.message
+
+
+def test_tap016_names_the_sdk_text_and_the_receiving_input() -> None:
+    messages = sorted(f.message for f in run("TAP016-output-in-string").findings if f.rule == "TAP016")
+    assert messages[0].startswith("aws.s3.BucketPolicy 'assets-policy' input `policy`")
+    assert "Calling __str__ on an Output[T] is not supported" in messages[0]
+    assert messages[1].startswith("export 'bucket_url'")
+
+
+def test_tap020_reports_a_dynamic_reference_as_what_it_is() -> None:
+    (item,) = [f for f in run("TAP020-literal-password").findings if f.path == "lib/others.py" and f.line == 44]
+    assert "CloudFormation dynamic reference" in item.message
+    assert "get_secret_version" in item.fix
+
+
+def test_tap024_synth_uses_wire_names_and_finds_helper_dicts() -> None:
+    assert not [f for f in run("TAP024-helper-dicts", synth=False).findings if f.rule == "TAP024"]
+    messages = [f.message for f in run("TAP024-helper-dicts").findings if f.rule == "TAP024"]
+    assert any("'metricNam'" in m and "did you mean 'metricName'?" in m for m in messages)
+    assert any("'cloudwatchMetricEnabled'" in m and "'cloudwatchMetricsEnabled'" in m for m in messages)
+
+
+def test_tap031_says_which_parts_it_does_not_wait_for() -> None:
+    items = {f.line: f.message for f in run("TAP031-apigw-deployment").findings if f.rule in ("TAP031", "TAP033")}
+    assert "aws.apigateway.Method 'racing-post'" in items[23]
+    assert "aws.apigateway.Integration 'racing-post-mock'" in items[23]
+    assert "no `triggers`" in items[29]
+
+
+def test_tap032_quotes_the_deprecation_date() -> None:
+    messages = [f.message for f in run("TAP032-enum-values").findings if f.rule == "TAP032"]
+    assert any("'python3.8' was deprecated on 2024-10-14" in m for m in messages)
+    assert any("'python3.99' is not a Lambda runtime" in m for m in messages)
+
+
+def test_security_rules_are_warnings_in_the_catalog() -> None:
+    assert all(RULES[r].severity == "warning" for r in RULES if r.startswith("TAP05"))
+
+
+def test_tap050_reports_each_open_rule() -> None:
+    messages = {f.line: f.message for f in run("TAP050-open-ingress").findings if f.rule == "TAP050"}
+    assert "SSH (22)" in messages[10] and "0.0.0.0/0" in messages[10]
+    assert "MySQL (3306)" in messages[14]
+    assert "::/0" in messages[18]
+    assert "all ports and protocols" in messages[20]
+
+
+def test_every_catalog_row_explains_itself_with_a_public_source() -> None:
+    for rule in RULES.values():
+        assert rule.why and rule.fix and rule.example, rule.id
+        assert rule.source.startswith("https://"), rule.id
