@@ -1,0 +1,208 @@
+"""Run the checker over a folder of public Pulumi Python projects and count what it reports.
+
+Every folder under PROJECTS that holds a ``Pulumi.yaml`` (the outermost one; projects nested inside a project are
+part of its tree) is checked with ``python -m tapcheck PROJECT --format json``, at most ``--jobs`` at a time, each
+with a time limit. The table gives, per checker: projects checked, projects without an error, findings per rule
+(errors and warnings apart), and the errors sorted into kinds:
+
+- ``env: missing module X``: the program imports a package the program interpreter lacks (TAP010);
+- ``synth: <first message kind>``: any other program failure (TAP010), by exception name;
+- ``rule TAPnnn``: every other error.
+
+``--baseline REV`` checks out REV of this repository into a temporary ``git worktree`` and runs its checker on the
+same projects, printing both columns side by side. ``--json-out FILE`` keeps every finding for reading.
+
+The checker's JSON is read defensively: ``{"findings": [...], "notes": [...]}`` for one project, or
+``{"projects": [{"path": ..., "findings": [...], "notes": [...]}, ...]}`` when it reports several; unknown keys
+are ignored.
+
+Usage::
+
+    python benchmarks/bench_public.py PROJECTS [--python INTERPRETER] [--checker DIR] [--baseline REV]
+        [--jobs 2] [--timeout 300] [--json-out FILE] [--errors]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__"}
+_MISSING_MODULE = re.compile(r"No module named '?([\w.]+)")
+_EXCEPTION = re.compile(r"\b([A-Z]\w*(?:Error|Exception|Exit|Interrupt|Warning))\b")
+
+
+@dataclass
+class Outcome:
+    """One checker run on one project: its findings (dicts as the JSON gives them), notes and failure, if any."""
+
+    project: str
+    findings: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    failure: str = ""  # "timeout", or "exit N: <stderr tail>" when the checker gave no JSON
+
+    @property
+    def errors(self) -> list[dict]:
+        """The findings of severity ``error``."""
+        return [f for f in self.findings if f.get("severity") == "error"]
+
+
+def discover(folder: Path) -> list[Path]:
+    """The outermost folders under ``folder`` (itself included) that hold a Pulumi.yaml, sorted."""
+    found: list[Path] = []
+    for current, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
+        if "Pulumi.yaml" in files:
+            found.append(Path(current))
+            dirs[:] = []  # nested projects belong to this one's tree
+    return found
+
+
+def parse(project: str, text: str) -> Outcome:
+    """Read the checker's JSON output, either shape, ignoring keys this script does not know."""
+    data = json.loads(text)
+    outcome = Outcome(project)
+    parts = data.get("projects") if isinstance(data.get("projects"), list) else [data]
+    for part in parts:
+        if not isinstance(part, dict):
+            continue
+        prefix = str(part.get("path") or "").strip("./")
+        for item in part.get("findings") or []:
+            if isinstance(item, dict):
+                found = dict(item)
+                if prefix and len(parts) > 1:
+                    found["path"] = f"{prefix}/{found.get('path', '')}"
+                outcome.findings.append(found)
+        outcome.notes += [str(note) for note in part.get("notes") or []]
+    return outcome
+
+
+def run_one(checker: Path, project: Path, python: str | None, timeout: float) -> Outcome:
+    """Run the checker found in ``checker`` on ``project``; never raises for a failed run."""
+    command = [sys.executable, "-m", "tapcheck", str(project), "--format", "json", "--timeout", str(timeout)]
+    if python:
+        command += ["--python", python]
+    env = {**os.environ, "PYTHONPATH": str(checker)}
+    try:
+        proc = subprocess.run(command, cwd=checker, env=env, capture_output=True, text=True, check=False,
+                              timeout=timeout + 60)
+    except subprocess.TimeoutExpired:
+        return Outcome(str(project), failure="timeout")
+    try:
+        return parse(str(project), proc.stdout)
+    except (json.JSONDecodeError, AttributeError):
+        tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        return Outcome(str(project), failure=f"exit {proc.returncode}: {tail[:120]}")
+
+
+def error_kind(item: dict) -> str:
+    """The class an error is counted in: missing module, synth failure by exception name, or its rule."""
+    rule, message = item.get("rule", "?"), str(item.get("message", ""))
+    if rule == "TAP010":
+        missing = _MISSING_MODULE.search(message)
+        if missing:
+            return f"env: missing module {missing.group(1).split('.')[0]}"
+        exception = _EXCEPTION.search(message)
+        return f"synth: {exception.group(1) if exception else message[:50]}"
+    return f"rule {rule}"
+
+
+def summarize(outcomes: list[Outcome]) -> Counter:
+    """Counts for the table: one key per row."""
+    rows: Counter = Counter()
+    for outcome in outcomes:
+        rows["projects checked"] += 1
+        if outcome.failure:
+            rows[f"checker failed ({outcome.failure.split(':')[0]})"] += 1
+            continue
+        rows["projects with no error"] += not outcome.errors
+        for item in outcome.findings:
+            rows[f"{item.get('severity', '?')}s {item.get('rule', '?')}"] += 1
+        for item in outcome.errors:
+            rows[f"error kind: {error_kind(item)}"] += 1
+    return rows
+
+
+def print_table(columns: dict[str, Counter]) -> None:
+    """Rows in a stable order (totals, errors by rule, warnings by rule, error kinds), one column per checker."""
+    keys = set().union(*columns.values())
+    head = [k for k in ("projects checked", "projects with no error") if k in keys]
+    order = head + sorted(k for k in keys if k.startswith("checker failed")) \
+        + sorted(k for k in keys if k.startswith("errors ")) + sorted(k for k in keys if k.startswith("warnings ")) \
+        + sorted(k for k in keys if k.startswith("error kind: ")) \
+        + sorted(k for k in keys if k not in head and not k.startswith(("checker failed", "errors ", "warnings ",
+                                                                         "error kind: ")))
+    width = max([len(k) for k in order] + [10])
+    print(f"{'':<{width}}  " + "  ".join(f"{name:>12}" for name in columns))
+    for key in order:
+        print(f"{key:<{width}}  " + "  ".join(f"{column.get(key, 0):>12}" for column in columns.values()))
+
+
+def baseline_worktree(rev: str, into: Path) -> Path:
+    """Check ``rev`` of this repository out into a temporary worktree (detached) and return its path."""
+    path = into / f"tapcheck-{rev}"
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "--quiet", str(path), rev], check=True)
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run every checker on every project, print the table (and the errors with ``--errors``)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("projects", type=Path, help="folder holding Pulumi projects (searched recursively)")
+    parser.add_argument("--python", help="interpreter to run the programs with (passed to tapcheck --python)")
+    parser.add_argument("--checker", type=Path, default=ROOT, help="repository whose tapcheck to run (default: "
+                                                                       "the one this script is in)")
+    parser.add_argument("--baseline", metavar="REV", help="also run the tapcheck of this commit of this repository")
+    parser.add_argument("--jobs", type=int, default=2, help="checker runs at once (default 2)")
+    parser.add_argument("--timeout", type=float, default=300.0, help="seconds per program run (default 300)")
+    parser.add_argument("--json-out", type=Path, help="write every outcome here as JSON")
+    parser.add_argument("--errors", action="store_true", help="also print every error, per project")
+    args = parser.parse_args(argv)
+
+    projects = discover(args.projects.resolve())
+    with tempfile.TemporaryDirectory(prefix="bench-public-") as tmp:
+        checkers = {"current": args.checker.resolve()}
+        if args.baseline:
+            checkers = {f"baseline {args.baseline}": baseline_worktree(args.baseline, Path(tmp)), **checkers}
+        try:
+            jobs = [(name, path, project) for project in projects for name, path in checkers.items()]
+            with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+                results = list(pool.map(lambda job: (job[0], run_one(job[1], job[2], args.python, args.timeout)),
+                                        jobs))
+        finally:
+            for name, path in checkers.items():
+                if name != "current":
+                    subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(path)], check=False)
+
+    by_checker: dict[str, list[Outcome]] = {name: [] for name in checkers}
+    for name, outcome in results:
+        by_checker[name].append(outcome)
+    print(f"{len(projects)} projects under {args.projects}; program interpreter: {args.python or 'the checker'}")
+    print_table({name: summarize(outcomes) for name, outcomes in by_checker.items()})
+    if args.errors:
+        for name, outcomes in by_checker.items():
+            print(f"\n== errors: {name}")
+            for outcome in outcomes:
+                for item in outcome.errors:
+                    where = f"{os.path.relpath(outcome.project, args.projects)}/{item.get('path')}:{item.get('line')}"
+                    print(f"{where}: {item.get('rule')} {str(item.get('message', ''))[:300]}")
+                if outcome.failure:
+                    print(f"{os.path.relpath(outcome.project, args.projects)}: checker failed: {outcome.failure}")
+    if args.json_out:
+        args.json_out.write_text(json.dumps({name: [vars(o) for o in outcomes] for name, outcomes
+                                             in by_checker.items()}, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
