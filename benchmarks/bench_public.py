@@ -6,6 +6,11 @@ with a time limit. The table gives, per checker: projects checked, projects with
 (errors and warnings apart), and the errors sorted into kinds:
 
 - ``env: missing module X``: the program imports a package the program interpreter lacks (TAP010);
+- ``env: SDK outside the project's pin``: the program calls an API its pinned SDK has and the installed one does
+  not (an unexpected keyword or a missing attribute, while requirements.txt/pyproject.toml excludes the installed
+  version of a ``pulumi*`` package);
+- ``env: program calls AWS itself``: boto3/botocore found no region or credentials;
+- ``config: missing required value``: the project has no stack config for a key it requires;
 - ``synth: <first message kind>``: any other program failure (TAP010), by exception name;
 - ``rule TAPnnn``: every other error.
 
@@ -25,21 +30,30 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
 import subprocess
 import sys
 import tempfile
+import tomllib
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from packaging.requirements import InvalidRequirement, Requirement
+
 ROOT = Path(__file__).resolve().parents[1]
 SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__"}
 _MISSING_MODULE = re.compile(r"No module named '?([\w.]+)")
 _EXCEPTION = re.compile(r"\b([A-Z]\w*(?:Error|Exception|Exit|Interrupt|Warning))\b")
+# An API the installed SDK lacks: a removed argument, function or class (not an attribute of a None value).
+_API_GONE = re.compile(r"unexpected keyword argument|module '[\w.]+' has no attribute"
+                       r"|'(?!NoneType')\w+' object has no attribute")
+_INSTALLED = ("import importlib.metadata as m, json; print(json.dumps({d.metadata['Name'].lower().replace('_', '-'): "
+              "d.version for d in m.distributions()}))")
 
 
 @dataclass
@@ -50,6 +64,7 @@ class Outcome:
     findings: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     failure: str = ""  # "timeout", or "exit N: <stderr tail>" when the checker gave no JSON
+    off_pin: list[str] = field(default_factory=list)  # "pulumi-aws>=5,<6 (installed 7.51.1)"
 
     @property
     def errors(self) -> list[dict]:
@@ -87,6 +102,36 @@ def parse(project: str, text: str) -> Outcome:
     return outcome
 
 
+def installed_versions(python: str | None) -> dict[str, str]:
+    """Distribution name (lower case, dashes) -> version, for the interpreter that runs the programs."""
+    proc = subprocess.run([python or sys.executable, "-c", _INSTALLED], capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout)
+
+
+def off_pin(project: Path, installed: dict[str, str]) -> list[str]:
+    """The project's ``pulumi*`` requirements (requirements.txt, pyproject.toml) that the installed versions break."""
+    lines: list[str] = []
+    requirements = project / "requirements.txt"
+    if requirements.is_file():
+        lines += requirements.read_text(encoding="utf-8", errors="replace").splitlines()
+    pyproject = project / "pyproject.toml"
+    if pyproject.is_file():
+        with contextlib.suppress(tomllib.TOMLDecodeError):
+            lines += tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {}).get("dependencies", [])
+    broken = []
+    for line in lines:
+        try:
+            requirement = Requirement(line.split("#")[0].strip())
+        except InvalidRequirement:
+            continue
+        name = requirement.name.lower().replace("_", "-")
+        version = installed.get(name)
+        if name.startswith("pulumi") and version and requirement.specifier \
+                and not requirement.specifier.contains(version, prereleases=True):
+            broken.append(f"{name}{requirement.specifier} (installed {version})")
+    return broken
+
+
 def run_one(checker: Path, project: Path, python: str | None, timeout: float) -> Outcome:
     """Run the checker found in ``checker`` on ``project``; never raises for a failed run."""
     command = [sys.executable, "-m", "tapcheck", str(project), "--format", "json", "--timeout", str(timeout)]
@@ -105,13 +150,19 @@ def run_one(checker: Path, project: Path, python: str | None, timeout: float) ->
         return Outcome(str(project), failure=f"exit {proc.returncode}: {tail[:120]}")
 
 
-def error_kind(item: dict) -> str:
-    """The class an error is counted in: missing module, synth failure by exception name, or its rule."""
+def error_kind(item: dict, off_pins: list[str] = ()) -> str:
+    """The class an error is counted in (see the module docstring)."""
     rule, message = item.get("rule", "?"), str(item.get("message", ""))
     if rule == "TAP010":
         missing = _MISSING_MODULE.search(message)
         if missing:
             return f"env: missing module {missing.group(1).split('.')[0]}"
+        if "pulumi config set" in message or "Missing required configuration" in message:
+            return "config: missing required value"
+        if "botocore" in message or "NoRegionError" in message or "NoCredentialsError" in message:
+            return "env: program calls AWS itself"
+        if off_pins and _API_GONE.search(message):
+            return "env: SDK outside the project's pin"
         exception = _EXCEPTION.search(message)
         return f"synth: {exception.group(1) if exception else message[:50]}"
     return f"rule {rule}"
@@ -129,7 +180,7 @@ def summarize(outcomes: list[Outcome]) -> Counter:
         for item in outcome.findings:
             rows[f"{item.get('severity', '?')}s {item.get('rule', '?')}"] += 1
         for item in outcome.errors:
-            rows[f"error kind: {error_kind(item)}"] += 1
+            rows[f"error kind: {error_kind(item, outcome.off_pin)}"] += 1
     return rows
 
 
@@ -155,23 +206,11 @@ def baseline_worktree(rev: str, into: Path) -> Path:
     return path
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run every checker on every project, print the table (and the errors with ``--errors``)."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("projects", type=Path, help="folder holding Pulumi projects (searched recursively)")
-    parser.add_argument("--python", help="interpreter to run the programs with (passed to tapcheck --python)")
-    parser.add_argument("--checker", type=Path, default=ROOT, help="repository whose tapcheck to run (default: "
-                                                                       "the one this script is in)")
-    parser.add_argument("--baseline", metavar="REV", help="also run the tapcheck of this commit of this repository")
-    parser.add_argument("--jobs", type=int, default=2, help="checker runs at once (default 2)")
-    parser.add_argument("--timeout", type=float, default=300.0, help="seconds per program run (default 300)")
-    parser.add_argument("--json-out", type=Path, help="write every outcome here as JSON")
-    parser.add_argument("--errors", action="store_true", help="also print every error, per project")
-    args = parser.parse_args(argv)
-
-    projects = discover(args.projects.resolve())
+def run_all(projects: list[Path], args: argparse.Namespace) -> dict[str, list[Outcome]]:
+    """Run the current checker (and the baseline's, in a temporary worktree) on every project; outcomes per
+    checker name, in project order."""
     with tempfile.TemporaryDirectory(prefix="bench-public-") as tmp:
-        checkers = {"current": args.checker.resolve()}
+        checkers = {"current": args.checker.resolve()}  # insertion order = column order
         if args.baseline:
             checkers = {f"baseline {args.baseline}": baseline_worktree(args.baseline, Path(tmp)), **checkers}
         try:
@@ -183,21 +222,56 @@ def main(argv: list[str] | None = None) -> int:
             for name, path in checkers.items():
                 if name != "current":
                     subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(path)], check=False)
-
     by_checker: dict[str, list[Outcome]] = {name: [] for name in checkers}
     for name, outcome in results:
         by_checker[name].append(outcome)
-    print(f"{len(projects)} projects under {args.projects}; program interpreter: {args.python or 'the checker'}")
+    return by_checker
+
+
+def print_errors(by_checker: dict[str, list[Outcome]], folder: Path) -> None:
+    """Every error, one line each: project/path:line: rule [kind] message."""
+    for name, outcomes in by_checker.items():
+        print(f"\n== errors: {name}")
+        for outcome in outcomes:
+            project = os.path.relpath(outcome.project, folder)
+            for item in outcome.errors:
+                print(f"{project}/{item.get('path')}:{item.get('line')}: {item.get('rule')} "
+                      f"[{error_kind(item, outcome.off_pin)}] {str(item.get('message', ''))[:300]}")
+            if outcome.failure:
+                print(f"{project}: checker failed: {outcome.failure}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run every checker on every project (or reload a ``--json-out`` file), print the table and, with
+    ``--errors``, every error."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("projects", type=Path, help="folder holding Pulumi projects (searched recursively)")
+    parser.add_argument("--python", help="interpreter to run the programs with (passed to tapcheck --python)")
+    parser.add_argument("--checker", type=Path, default=ROOT, help="repository whose tapcheck to run (default: "
+                                                                       "the one this script is in)")
+    parser.add_argument("--baseline", metavar="REV", help="also run the tapcheck of this commit of this repository")
+    parser.add_argument("--jobs", type=int, default=2, help="checker runs at once (default 2)")
+    parser.add_argument("--timeout", type=float, default=300.0, help="seconds per program run (default 300)")
+    parser.add_argument("--json-out", type=Path, help="write every outcome here as JSON")
+    parser.add_argument("--from-json", type=Path, help="do not run: reload the outcomes a --json-out run wrote")
+    parser.add_argument("--errors", action="store_true", help="also print every error, per project")
+    args = parser.parse_args(argv)
+
+    folder = args.projects.resolve()
+    if args.from_json:
+        saved = json.loads(args.from_json.read_text(encoding="utf-8"))
+        by_checker = {name: [Outcome(**row) for row in rows] for name, rows in saved.items()}
+    else:
+        by_checker = run_all(discover(folder), args)
+    installed = installed_versions(args.python)
+    for outcomes in by_checker.values():
+        for outcome in outcomes:
+            outcome.off_pin = off_pin(Path(outcome.project), installed)
+    count = len(next(iter(by_checker.values()), []))
+    print(f"{count} projects under {args.projects}; program interpreter: {args.python or sys.executable}")
     print_table({name: summarize(outcomes) for name, outcomes in by_checker.items()})
     if args.errors:
-        for name, outcomes in by_checker.items():
-            print(f"\n== errors: {name}")
-            for outcome in outcomes:
-                for item in outcome.errors:
-                    where = f"{os.path.relpath(outcome.project, args.projects)}/{item.get('path')}:{item.get('line')}"
-                    print(f"{where}: {item.get('rule')} {str(item.get('message', ''))[:300]}")
-                if outcome.failure:
-                    print(f"{os.path.relpath(outcome.project, args.projects)}: checker failed: {outcome.failure}")
+        print_errors(by_checker, folder)
     if args.json_out:
         args.json_out.write_text(json.dumps({name: [vars(o) for o in outcomes] for name, outcomes
                                              in by_checker.items()}, indent=1), encoding="utf-8")
