@@ -36,16 +36,15 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import tomllib
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from common import ROOT, release
 from packaging.requirements import InvalidRequirement, Requirement
 
-ROOT = Path(__file__).resolve().parents[1]
 SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__"}
 _MISSING_MODULE = re.compile(r"No module named '?([\w.]+)")
 _EXCEPTION = re.compile(r"\b([A-Z]\w*(?:Error|Exception|Exit|Interrupt|Warning))\b")
@@ -199,29 +198,16 @@ def print_table(columns: dict[str, Counter]) -> None:
         print(f"{key:<{width}}  " + "  ".join(f"{column.get(key, 0):>12}" for column in columns.values()))
 
 
-def baseline_worktree(rev: str, into: Path) -> Path:
-    """Check ``rev`` of this repository out into a temporary worktree (detached) and return its path."""
-    path = into / f"tapcheck-{rev}"
-    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "--quiet", str(path), rev], check=True)
-    return path
-
-
 def run_all(projects: list[Path], args: argparse.Namespace) -> dict[str, list[Outcome]]:
     """Run the current checker (and the baseline's, in a temporary worktree) on every project; outcomes per
     checker name, in project order."""
-    with tempfile.TemporaryDirectory(prefix="bench-public-") as tmp:
+    with contextlib.ExitStack() as stack:
         checkers = {"current": args.checker.resolve()}  # insertion order = column order
         if args.baseline:
-            checkers = {f"baseline {args.baseline}": baseline_worktree(args.baseline, Path(tmp)), **checkers}
-        try:
-            jobs = [(name, path, project) for project in projects for name, path in checkers.items()]
-            with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-                results = list(pool.map(lambda job: (job[0], run_one(job[1], job[2], args.python, args.timeout)),
-                                        jobs))
-        finally:
-            for name, path in checkers.items():
-                if name != "current":
-                    subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(path)], check=False)
+            checkers = {f"baseline {args.baseline}": stack.enter_context(release(args.baseline)), **checkers}
+        jobs = [(name, path, project) for project in projects for name, path in checkers.items()]
+        with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            results = list(pool.map(lambda job: (job[0], run_one(job[1], job[2], args.python, args.timeout)), jobs))
     by_checker: dict[str, list[Outcome]] = {name: [] for name in checkers}
     for name, outcome in results:
         by_checker[name].append(outcome)
