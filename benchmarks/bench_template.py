@@ -18,13 +18,16 @@ Usage: python benchmarks/bench_template.py [--repeat 3] [--baseline REV] [--temp
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import yaml
@@ -49,11 +52,31 @@ def answers_for(template: Path, preset: str | None) -> dict[str, object] | None:
     return yaml.safe_load(path.read_text(encoding="utf-8"))["default_context"]
 
 
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """Send this process's stdout and stderr (and so the hooks' output) to /dev/null for the block."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = [os.dup(1), os.dup(2)]
+    with open(os.devnull, "w", encoding="utf-8") as null:
+        os.dup2(null.fileno(), 1)
+        os.dup2(null.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            for fd in saved:
+                os.close(fd)
+
+
 def bake(template: Path, answers: dict[str, object], hooks: bool, into: Path) -> Path:
-    """Render ``template`` into a fresh folder under ``into``; returns the generated repo."""
+    """Render ``template`` into a fresh folder under ``into``; returns the generated repo. The hooks' output is
+    silenced; a failing hook still raises cookiecutter's FailedHookException."""
     output = Path(tempfile.mkdtemp(prefix="bake-", dir=into))
-    return Path(cookiecutter(str(template), no_input=True, extra_context=answers, output_dir=str(output),
-                             accept_hooks=hooks))
+    with quiet():
+        return Path(cookiecutter(str(template), no_input=True, extra_context=answers, output_dir=str(output),
+                                 accept_hooks=hooks))
 
 
 def timed_bake(template: Path, answers: dict[str, object], hooks: bool, into: Path) -> tuple[float, Path]:

@@ -10,6 +10,7 @@ import contextlib
 import json
 import os
 import platform
+import signal
 import subprocess
 import sys
 import tempfile
@@ -37,7 +38,8 @@ print(json.dumps({"seconds": seconds, "peak_kib": peak, "returncode": proc.retur
 
 
 def machine() -> str:
-    """One line: usable cores, CPU model, Python version and platform."""
+    """One line: usable cores, CPU model, Python version, platform, and the load average now (other work on the
+    machine slows every figure)."""
     model = "unknown CPU"
     with contextlib.suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
@@ -45,12 +47,16 @@ def machine() -> str:
                 model = line.split(":", 1)[1].strip()
                 break
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return f"machine: {cores} cores, {model}, Python {platform.python_version()}, {platform.platform(terse=True)}"
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (f"machine: {cores} cores, {model}, Python {platform.python_version()}, {platform.platform(terse=True)}; "
+            f"load average {load}")
 
 
 @contextlib.contextmanager
 def release(rev: str) -> Iterator[Path]:
     """Check ``rev`` of this repository out into a temporary detached ``git worktree``; removed on exit."""
+    # SIGTERM (a killed benchmark) becomes SystemExit, so the worktree is still removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     with tempfile.TemporaryDirectory(prefix="bench-release-") as tmp:
         path = Path(tmp) / rev
         subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "--quiet", str(path), rev],
