@@ -11,7 +11,8 @@ with a time limit. The table gives, per checker: projects checked, projects with
   version of a ``pulumi*`` package);
 - ``env: program calls AWS itself``: boto3/botocore found no region or credentials;
 - ``config: missing required value``: the project has no stack config for a key it requires;
-- ``synth: <first message kind>``: any other program failure (TAP010), by exception name;
+- ``synth: <first message kind>``: any other program failure (TAP010), by exception name, "on None" when the
+  failing value was None (under mocks, usually an output or data-source result the mocks left empty);
 - ``rule TAPnnn``: every other error.
 
 ``--baseline REV`` checks out REV of this repository into a temporary ``git worktree`` and runs its checker on the
@@ -163,7 +164,8 @@ def error_kind(item: dict, off_pins: list[str] = ()) -> str:
         if off_pins and _API_GONE.search(message):
             return "env: SDK outside the project's pin"
         exception = _EXCEPTION.search(message)
-        return f"synth: {exception.group(1) if exception else message[:50]}"
+        on_none = " on None" if "NoneType" in message else ""  # a value the mocks left empty, usually
+        return f"synth: {exception.group(1) if exception else message[:50]}{on_none}"
     return f"rule {rule}"
 
 
