@@ -11,6 +11,8 @@ with a time limit. The table gives, per checker: projects checked, projects with
   version of a ``pulumi*`` package);
 - ``env: program calls AWS itself``: boto3/botocore found no region or credentials;
 - ``config: missing required value``: the project has no stack config for a key it requires;
+- ``checker: mock monitor lacks an RPC``: the checker's stand-in for the engine cannot answer (e.g. ``Call``);
+- ``synth: timeout``: the program did not finish within the time limit;
 - ``synth: <first message kind>``: any other program failure (TAP010), by exception name, "on None" when the
   failing value was None (under mocks, usually an output or data-source result the mocks left empty);
 - ``rule TAPnnn``: every other error.
@@ -48,7 +50,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 
 SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__"}
 _MISSING_MODULE = re.compile(r"No module named '?([\w.]+)")
-_EXCEPTION = re.compile(r"\b([A-Z]\w*(?:Error|Exception|Exit|Interrupt|Warning))\b")
+_EXCEPTION = re.compile(r"\b((?:[A-Z]\w*)?(?:Error|Exception|Exit|Interrupt|Warning))\b")
 # An API the installed SDK lacks: a removed argument, function or class (not an attribute of a None value).
 _API_GONE = re.compile(r"unexpected keyword argument|module '[\w.]+' has no attribute"
                        r"|'(?!NoneType')\w+' object has no attribute")
@@ -75,7 +77,7 @@ class Outcome:
 def discover(folder: Path) -> list[Path]:
     """The outermost folders under ``folder`` (itself included) that hold a Pulumi.yaml, sorted."""
     found: list[Path] = []
-    for current, dirs, files in os.walk(folder):
+    for current, dirs, files in os.walk(folder, followlinks=True):  # a folder of symlinks selects projects
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
         if "Pulumi.yaml" in files:
             found.append(Path(current))
@@ -161,6 +163,10 @@ def error_kind(item: dict, off_pins: list[str] = ()) -> str:
             return "config: missing required value"
         if "botocore" in message or "NoRegionError" in message or "NoCredentialsError" in message:
             return "env: program calls AWS itself"
+        if "did not finish within" in message:
+            return "synth: timeout"
+        if "Monitor' object has no attribute" in message:  # the checker's own mock engine lacks an RPC
+            return "checker: mock monitor lacks an RPC"
         if off_pins and _API_GONE.search(message):
             return "env: SDK outside the project's pin"
         exception = _EXCEPTION.search(message)
