@@ -21,8 +21,8 @@ with a time limit. The table gives, per checker: projects checked, projects with
 same projects, printing both columns side by side. ``--json-out FILE`` keeps every finding for reading.
 
 The checker's JSON is read defensively: ``{"findings": [...], "notes": [...]}`` for one project, or
-``{"projects": [{"path": ..., "findings": [...], "notes": [...]}, ...]}`` when it reports several; unknown keys
-are ignored.
+``{"projects": [{"path": ..., "findings": [...], "notes": [...]}, ...]}`` when it reports several; an optional
+``synth_skipped`` (why synth did not run) is counted; other keys are ignored.
 
 Usage::
 
@@ -65,6 +65,7 @@ class Outcome:
     project: str
     findings: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # why synth did not run or finish ("synth_skipped")
     failure: str = ""  # "timeout", or "exit N: <stderr tail>" when the checker gave no JSON
     off_pin: list[str] = field(default_factory=list)  # "pulumi-aws>=5,<6 (installed 7.51.1)"
 
@@ -101,6 +102,8 @@ def parse(project: str, text: str) -> Outcome:
                     found["path"] = f"{prefix}/{found.get('path', '')}"
                 outcome.findings.append(found)
         outcome.notes += [str(note) for note in part.get("notes") or []]
+        if part.get("synth_skipped"):
+            outcome.skipped.append(str(part["synth_skipped"]))
     return outcome
 
 
@@ -184,6 +187,8 @@ def summarize(outcomes: list[Outcome]) -> Counter:
             rows[f"checker failed ({outcome.failure.split(':')[0]})"] += 1
             continue
         rows["projects with no error"] += not outcome.errors
+        rows["projects with a note"] += bool(outcome.notes)
+        rows["projects whose synth was skipped"] += bool(outcome.skipped)
         for item in outcome.findings:
             rows[f"{item.get('severity', '?')}s {item.get('rule', '?')}"] += 1
         for item in outcome.errors:
@@ -194,7 +199,8 @@ def summarize(outcomes: list[Outcome]) -> Counter:
 def print_table(columns: dict[str, Counter]) -> None:
     """Rows in a stable order (totals, errors by rule, warnings by rule, error kinds), one column per checker."""
     keys = set().union(*columns.values())
-    head = [k for k in ("projects checked", "projects with no error") if k in keys]
+    head = [k for k in ("projects checked", "projects with no error", "projects with a note",
+                        "projects whose synth was skipped") if k in keys]
     order = head + sorted(k for k in keys if k.startswith("checker failed")) \
         + sorted(k for k in keys if k.startswith("errors ")) + sorted(k for k in keys if k.startswith("warnings ")) \
         + sorted(k for k in keys if k.startswith("error kind: ")) \
@@ -231,6 +237,8 @@ def print_errors(by_checker: dict[str, list[Outcome]], folder: Path) -> None:
             for item in outcome.errors:
                 print(f"{project}/{item.get('path')}:{item.get('line')}: {item.get('rule')} "
                       f"[{error_kind(item, outcome.off_pin)}] {str(item.get('message', ''))[:300]}")
+            for reason in outcome.skipped:
+                print(f"{project}: synth skipped: {reason[:300]}")
             if outcome.failure:
                 print(f"{project}: checker failed: {outcome.failure}")
 
