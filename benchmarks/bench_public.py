@@ -94,11 +94,12 @@ def parse(project: str, text: str) -> Outcome:
     for part in parts:
         if not isinstance(part, dict):
             continue
-        prefix = str(part.get("path") or "").strip("./")
+        # A sub-project's folder, relative to the checked project (the checker may print it absolute).
+        prefix = os.path.relpath(os.path.join(project, str(part.get("path") or ".")), project)
         for item in part.get("findings") or []:
             if isinstance(item, dict):
                 found = dict(item)
-                if prefix and len(parts) > 1:
+                if prefix != ".":
                     found["path"] = f"{prefix}/{found.get('path', '')}"
                 outcome.findings.append(found)
         outcome.notes += [str(note) for note in part.get("notes") or []]
