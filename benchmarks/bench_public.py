@@ -163,7 +163,8 @@ def error_kind(item: dict, off_pins: list[str] = ()) -> str:
         missing = _MISSING_MODULE.search(message)
         if missing:
             return f"env: missing module {missing.group(1).split('.')[0]}"
-        if "pulumi config set" in message or "Missing required configuration" in message:
+        if "pulumi config set" in message or "Missing required configuration" in message \
+                or "is required but not set" in message:
             return "config: missing required value"
         if "botocore" in message or "NoRegionError" in message or "NoCredentialsError" in message:
             return "env: program calls AWS itself"
