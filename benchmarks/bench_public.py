@@ -193,6 +193,7 @@ def summarize(outcomes: list[Outcome]) -> Counter:
         rows["projects whose synth was skipped"] += bool(outcome.skipped)
         for item in outcome.findings:
             rows[f"{item.get('severity', '?')}s {item.get('rule', '?')}"] += 1
+            rows[f"{item.get('severity', '?')}s, all rules"] += 1
         for item in outcome.errors:
             rows[f"error kind: {error_kind(item, outcome.off_pin)}"] += 1
     return rows
@@ -202,7 +203,7 @@ def print_table(columns: dict[str, Counter]) -> None:
     """Rows in a stable order (totals, errors by rule, warnings by rule, error kinds), one column per checker."""
     keys = set().union(*columns.values())
     head = [k for k in ("projects checked", "projects with no error", "projects with a note",
-                        "projects whose synth was skipped") if k in keys]
+                        "projects whose synth was skipped", "errors, all rules", "warnings, all rules") if k in keys]
     order = head + sorted(k for k in keys if k.startswith("checker failed")) \
         + sorted(k for k in keys if k.startswith("errors ")) + sorted(k for k in keys if k.startswith("warnings ")) \
         + sorted(k for k in keys if k.startswith("error kind: ")) \
