@@ -11,7 +11,7 @@ import configparser
 import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..findings import Finding, finding
@@ -431,14 +431,14 @@ def pytest_testpaths(p: Project) -> list[str]:
             if options is None:
                 continue
             value = options.get("testpaths") or []
-            return [str(v).strip("/") for v in ([value] if isinstance(value, str) else value)]
+            return [PurePosixPath(str(v)).as_posix() for v in ([value] if isinstance(value, str) else value)]
         parser = configparser.ConfigParser(interpolation=None)
         try:
             parser.read_string(path.read_text(encoding="utf-8", errors="replace"))
         except configparser.Error:
             continue
-        if parser.has_section(section):
-            return [v.strip("/") for v in parser.get(section, "testpaths", fallback="").split()]
+        if parser.has_section(section) or name == "pytest.ini":  # pytest.ini is the configuration even when empty
+            return [PurePosixPath(v).as_posix() for v in parser.get(section, "testpaths", fallback="").split()]
     return []
 
 
