@@ -26,10 +26,13 @@ class Finding:
         return (self.path, self.line, self.rule, self.message)
 
 
-def finding(rule: str, path: str, line: int, message: str, fix: str | None = None) -> Finding:
-    """Build a finding with the catalog's severity and, unless given, the catalog's fix text."""
+def finding(rule: str, path: str, line: int, message: str, fix: str | None = None, *,
+            severity: str | None = None) -> Finding:
+    """Build a finding with the catalog's severity (or ``severity``, for a rule whose finding is certain in some
+    cases and only likely in others) and, unless given, the catalog's fix text. A project's own ``severity``
+    setting still overrides both."""
     row = RULES[rule]
-    return Finding(rule, row.severity, path, max(int(line or 1), 1), message, fix or row.fix)
+    return Finding(rule, severity or row.severity, path, max(int(line or 1), 1), message, fix or row.fix)
 
 
 @dataclass

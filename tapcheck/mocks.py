@@ -2,26 +2,44 @@
 
 Why: ``pulumi.runtime.Mocks`` returns nothing by default, so programs that read ``bucket.arn``, call
 ``aws.get_availability_zones()`` or take ``aws.rds.get_engine_version().version`` see ``None`` and fail or
-pass for the wrong reason. These mocks give deterministic, plausible values (facts 5.2, 5.6, 5.7).
+pass for the wrong reason (https://www.pulumi.com/docs/iac/concepts/testing/unit/). These mocks answer with
+deterministic, plausible values of the types the SDKs declare:
 
-Importable with only ``pulumi`` installed: ``pulumi_aws`` is never imported here.
+- every output a provider computes gets a value of its declared type, for every resource type of the installed
+  SDKs (``tapcheck.shapes`` reads the declarations; ``tapcheck.arns`` gives ARNs, ids and URLs their real
+  formats);
+- inputs echoed back are converted to the output's declared type (an IAM policy passed as a dict comes back as
+  its JSON text, as pulumi-aws returns it);
+- every data source returns its declared result type, echoing the arguments it was given;
+- ``pulumi-random`` results honour length and character-class arguments.
+
+A gap in these mocks degrades to a plainer value; it never raises into the program.
+
+Importable with only ``pulumi`` installed: provider SDKs are only read when the program imported them.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+import random
+import string
+import uuid
 from typing import Any
 
 import pulumi
+import pulumi.runtime.mocks
+from pulumi.runtime.proto import resource_pb2
 
+from . import arns, shapes
 from .engines import default_version, parameter_group_family
 
-ACCOUNT_ID = "123456789012"
+ACCOUNT_ID = arns.ACCOUNT_ID
 DEFAULT_REGION = "us-east-1"
 
 # Pulumi's wire format for a secret value: ``{SIG_KEY: SECRET_SIG, "value": v}``. The mock monitor turns it into a
-# secret Output (facts 5.6, 5.7; ``pulumi.runtime.rpc._special_sig_key`` / ``_special_secret_sig``).
+# secret Output (pulumi SDK ``pulumi/runtime/rpc.py``: ``_special_sig_key`` / ``_special_secret_sig``).
 SIG_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 
@@ -31,8 +49,10 @@ _ZONE_PREFIX = {
     "ap-northeast-1": "apne1", "ca-central-1": "cac1", "sa-east-1": "sae1", "ap-south-1": "aps1",
 }
 
-# Type tokens whose physical name lives in another input than ``name`` (only S3 buckets matter for state).
 _SECRET_RESULT_TYPES = ("random:index/randomPassword:RandomPassword",)
+# terraform-provider-random's default special characters (random_string / random_password `override_special`):
+# https://registry.terraform.io/providers/hashicorp/random/latest/docs/resources/string
+_DEFAULT_SPECIAL = "!@#$%&*()-_=+[]{}<>:?"
 
 
 def secret(value: Any) -> dict[str, Any]:
@@ -57,109 +77,227 @@ def _region(args_region: Any = None) -> str:
     return pulumi.runtime.get_config("aws:region") or DEFAULT_REGION
 
 
-def _service(token: str) -> str:
-    """``aws:s3/bucket:Bucket`` -> ``s3``; ``aws:lambda/function:Function`` -> ``lambda``."""
-    parts = token.split(":")
-    module = parts[1] if len(parts) > 2 else ""
-    return module.split("/")[0] or "aws"
+def _flag(state: dict[str, Any], key: str) -> bool:
+    """A boolean input that defaults to true (``upper``, ``lower``, ``numeric``, ``special``)."""
+    value = state.get(key)
+    return True if value is None else bool(value)
+
+
+def random_string(seed: str, state: dict[str, Any]) -> str:
+    """A deterministic ``RandomString``/``RandomPassword`` result that honours the resource's arguments.
+
+    ``length`` (default 16 here), ``upper``/``lower``/``numeric`` (and the deprecated ``number``)/``special`` pick
+    the character classes, ``overrideSpecial`` the special characters, ``minUpper``/``minLower``/``minNumeric``/
+    ``minSpecial`` the least count of each, as terraform-provider-random does.
+    """
+    classes = {"Upper": (_flag(state, "upper"), string.ascii_uppercase),
+               "Lower": (_flag(state, "lower"), string.ascii_lowercase),
+               "Numeric": (_flag(state, "numeric") and _flag(state, "number"), string.digits),
+               "Special": (_flag(state, "special"), str(state.get("overrideSpecial") or _DEFAULT_SPECIAL))}
+    rng = random.Random(seed)  # seeded from text: the same on every run and interpreter
+    chars: list[str] = []
+    for label, (used, alphabet) in classes.items():
+        if used and alphabet:
+            chars += [rng.choice(alphabet) for _ in range(int(state.get(f"min{label}") or 0))]
+    pool = "".join(alphabet for used, alphabet in classes.values() if used) or string.ascii_lowercase
+    length = int(state.get("length") or 16)
+    chars += [rng.choice(pool) for _ in range(max(length - len(chars), 0))]
+    rng.shuffle(chars)
+    return "".join(chars)
+
+
+class MockMonitor(pulumi.runtime.mocks.MockMonitor):
+    """The SDK's mock monitor, passing resource references the way the engine passes them to pulumi-aws.
+
+    A program may pass a resource where its id is expected (``aws.lambda_.Permission(function=fn)``). The engine
+    hands such a reference to a provider that does not take references (pulumi-aws and other bridged Terraform
+    providers) as the resource's id (https://www.pulumi.com/docs/iac/concepts/resources/). The SDK's own mock
+    monitor instead rebuilds the resource object while deserializing the inputs, on the gRPC worker thread: that
+    schedules the rebuilt resource's lookup on the worker's event loop, and the program's loop later fails, on
+    some runs only, with "got Future ... attached to a different loop". Not advertising the resource-references
+    feature makes the SDK send the id (the URN for components), which is both faithful and deterministic.
+
+    Use: ``pulumi.runtime.set_mocks(mocks, project=..., stack=..., monitor=MockMonitor(mocks))``.
+    """
+
+    _REFERENCES = resource_pb2.RESOURCE_MONITOR_FEATURE_RESOURCE_REFERENCES
+
+    def GetDeploymentInfo(self, request: Any) -> Any:  # pylint: disable=invalid-name  # gRPC method name
+        """The SDK mock monitor's features, less resource references."""
+        info = super().GetDeploymentInfo(request)
+        return resource_pb2.DeploymentInfo(
+            supportedFeatures=[f for f in info.supportedFeatures if f != self._REFERENCES])
+
+    def SupportsFeature(self, request: Any) -> Any:  # pylint: disable=invalid-name  # gRPC method name
+        """Older SDKs probe features one by one: answer no for resource references."""
+        answer = super().SupportsFeature(request)
+        if request.id == "resourceReferences":
+            return type("SupportsFeatureResponse", (object,), {"hasSupport": False})
+        return answer
 
 
 class AwsMocks(pulumi.runtime.Mocks):
-    """Mocks for pulumi-aws v7 programs: deterministic ids, ARNs, endpoints and data-source answers."""
+    """Mocks for pulumi-aws v7 programs: deterministic ids, ARNs, endpoints and data-source answers.
+
+    ``new_resource`` returns ``(id, state)``: the inputs converted to their declared output types plus every
+    output the provider would compute. ``call`` returns a dict shaped like the data source's declared result.
+    Neither raises: a value the mocks cannot build is left out (``None`` in the program). Set ``strict = True``
+    (tests of the mocks themselves) to let such gaps raise instead.
+    """
+
+    strict = False
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        """Return ``<name>-id`` and the inputs plus the computed outputs a real deployment would add."""
-        state: dict[str, Any] = dict(args.inputs)
+        """Return the provider-assigned id and the inputs plus the computed outputs a real deployment would add."""
+        try:
+            return self._new_resource(args)
+        except Exception:  # pylint: disable=broad-exception-caught  # a gap here must not fail a valid program
+            if self.strict:
+                raise
+            return f"{args.name}-id", dict(args.inputs)
+
+    def _new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         typ = args.typ
-        rid = f"{args.name}-id"
+        cls = shapes.resource_class(typ)
+        declared = shapes.resource_properties(cls) if cls is not None else {}
+        state = {k: shapes.conform(v, declared[k].type) if k in declared else v for k, v in args.inputs.items()}
         if typ.startswith("random:"):
-            return rid, self._random_state(typ, args.name, state)
-        if not typ.startswith("aws:"):
-            return rid, state
+            return f"{args.name}-id", self._random_state(typ, args.name, state)
         region = _region(state.get("region"))
-        physical = state.get("name") or f"{args.name}-{suffix(args.name)}"
-        state.setdefault("id", rid)
-        state.setdefault("name", physical)
-        service = _service(typ)
-        state.setdefault("arn", f"arn:aws:{service}:{region}:{ACCOUNT_ID}:{physical}")
-        self._add_computed(typ, args.name, state, region)
+        physical = f"{args.name}-{suffix(args.name)}"
+        rid = f"{args.name}-id"
+        if typ.startswith("aws:"):
+            known = cls is None  # an unregistered type: give it the common attributes anyway
+            name_key, physical = arns.physical_name(typ, args.name, state)
+            if known or name_key in declared:
+                state[name_key] = physical
+            if known or "name" in declared:
+                state.setdefault("name", physical)
+            rid = arns.resource_id(typ, args.name, physical)
+            state.setdefault("id", rid)
+            for key, value in arns.computed_strings(typ, args.name, rid=rid, physical=physical, region=region,
+                                                           state=state).items():
+                state.setdefault(key, value)
+            if known or "arn" in declared:  # EC2 ARNs name the resource by its id
+                state.setdefault("arn", arns.generic_arn(typ, rid if arns.service_of(typ) == "ec2" else physical,
+                                                         region))
+            self._add_computed(typ, args.name, state, region, physical)
+            if "region" in declared and shapes.unwrap(declared["region"].type) is str:
+                state.setdefault("region", region)
+            if "tagsAll" in declared and isinstance(state.get("tags"), dict):
+                state.setdefault("tagsAll", dict(state["tags"]))
+
+        def make_str(prop: str, index: int) -> str:
+            return arns.string_for(prop, typ, physical, region, index)
+
+        for prop in declared.values():
+            if prop.output_only and state.get(prop.name) is None:
+                state[prop.name] = shapes.value_for(prop.type, prop.name, make_str)
         return rid, state
 
     @staticmethod
     def _random_state(typ: str, name: str, state: dict[str, Any]) -> dict[str, Any]:
-        length = int(state.get("length") or 24)
-        value = random_result(name, length)
+        seed = arns.digest(typ, name)
         if typ in _SECRET_RESULT_TYPES:
+            value = random_string(seed, state)
             state["result"] = secret(value)
             state["bcryptHash"] = secret("$2a$10$" + suffix(value, 53))
+        elif typ.endswith("randomString:RandomString"):
+            state["result"] = random_string(seed, state)
         elif typ.endswith("randomId:RandomId"):
-            state.update(hex=suffix(name, 16), b64Url=suffix(name, 11), b64Std=suffix(name, 11) + "=",
-                         dec=str(int(suffix(name, 12), 16)))
+            raw = bytes.fromhex((seed * 4)[: 2 * int(state.get("byteLength") or 8)])
+            prefix = str(state.get("prefix") or "")
+            state.update(hex=prefix + raw.hex(), b64Url=prefix + base64.urlsafe_b64encode(raw).decode().rstrip("="),
+                         b64Std=prefix + base64.b64encode(raw).decode(), dec=prefix + str(int.from_bytes(raw, "big")))
         elif typ.endswith("randomInteger:RandomInteger"):
-            state["result"] = float(state.get("min") or 1)
+            low, high = int(state.get("min") or 0), int(state.get("max") or 0)
+            state["result"] = float(low + int(seed[:8], 16) % (max(high - low, 0) + 1))
+        elif typ.endswith("randomUuid:RandomUuid"):
+            state["result"] = str(uuid.UUID(seed[:32]))
+        elif typ.endswith("randomPet:RandomPet"):
+            words = ["mock", "pet", "cat", "owl", "fox", "elk"][: int(state.get("length") or 2)]
+            pet = str(state.get("separator") or "-").join(words)
+            state["id"] = f"{state['prefix']}{state.get('separator') or '-'}{pet}" if state.get("prefix") else pet
+        elif typ.endswith("randomShuffle:RandomShuffle"):
+            items = list(state.get("inputs") or [])
+            random.Random(seed).shuffle(items)
+            state["results"] = items[: int(state.get("resultCount") or len(items))]
+        elif typ.endswith("randomBytes:RandomBytes"):
+            raw = bytes.fromhex((seed * 4)[: 2 * int(state.get("length") or 32)])
+            state.update(hex=raw.hex(), base64=secret(base64.b64encode(raw).decode()))
         else:
-            state["result"] = value
+            state["result"] = random_result(name, int(state.get("length") or 24))
         return state
 
     @staticmethod
-    def _add_computed(typ: str, name: str, state: dict[str, Any], region: str) -> None:
-        physical = state["name"]
-        if typ in ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"):
-            bucket = state.get("bucket") or f"{name}-{suffix(name)}".lower()
-            state["bucket"] = bucket
-            state["arn"] = f"arn:aws:s3:::{bucket}"
-            state.setdefault("bucketDomainName", f"{bucket}.s3.amazonaws.com")
-            state.setdefault("bucketRegionalDomainName", f"{bucket}.s3.{region}.amazonaws.com")
-        elif typ == "aws:rds/cluster:Cluster":
-            ident = state.get("clusterIdentifier") or physical
-            state.setdefault("clusterIdentifier", ident)
+    def _add_computed(typ: str, name: str, state: dict[str, Any], region: str, physical: str) -> None:
+        """Computed values that depend on other inputs (engines, ports, load balancer kinds)."""
+        if typ == "aws:rds/cluster:Cluster":
+            ident = state["clusterIdentifier"]
             state.setdefault("endpoint", f"{ident}.cluster-abcdefghijkl.{region}.rds.amazonaws.com")
             state.setdefault("readerEndpoint", f"{ident}.cluster-ro-abcdefghijkl.{region}.rds.amazonaws.com")
             state.setdefault("port", 5432.0 if "postgres" in str(state.get("engine", "")) else 3306.0)
         elif typ in ("aws:rds/instance:Instance", "aws:rds/clusterInstance:ClusterInstance"):
-            ident = state.get("identifier") or physical
-            state.setdefault("identifier", ident)
+            ident = state["identifier"]
             state.setdefault("address", f"{ident}.abcdefghijkl.{region}.rds.amazonaws.com")
-            state.setdefault("port", 5432.0)
+            state.setdefault("port", 3306.0 if "mysql" in str(state.get("engine", "")) else 5432.0)
             state.setdefault("endpoint", f"{state['address']}:{int(state['port'])}")
         elif typ in ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"):
             state.setdefault("dnsName", f"{physical[:32]}-1234567890.{region}.elb.amazonaws.com")
             state.setdefault("zoneId", "Z35SXDOTRQ7X7K")
             # CloudWatch names load balancers by the ARN's suffix.
-            state.setdefault("arnSuffix", f"app/{physical[:32]}/{suffix(name, 16)}")
+            state.setdefault("arnSuffix", state["arn"].split(":loadbalancer/", 1)[-1])
         elif typ in ("aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup"):
-            state.setdefault("arnSuffix", f"targetgroup/{physical[:32]}/{suffix(name, 16)}")
-        elif typ == "aws:apigateway/stage:Stage":
-            api = state.get("restApi") or "api"
-            stage = state.get("stageName") or "stage"
-            state.setdefault("invokeUrl", f"https://{api}.execute-api.{region}.amazonaws.com/{stage}")
-            state.setdefault("executionArn", f"arn:aws:execute-api:{region}:{ACCOUNT_ID}:{api}/{stage}")
+            state.setdefault("arnSuffix", state["arn"].rsplit(":", 1)[-1])
         elif typ == "aws:lambda/functionUrl:FunctionUrl":
             state.setdefault("functionUrl", f"https://{suffix(name, 32)}.lambda-url.{region}.on.aws/")
             state.setdefault("urlId", suffix(name, 32))
-        elif typ == "aws:lambda/function:Function":
-            state.setdefault("invokeArn", f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/"
-                                          f"{state['arn']}/invocations")
         elif typ == "aws:elasticache/replicationGroup:ReplicationGroup":
-            ident = state.get("replicationGroupId") or physical
+            ident = state["replicationGroupId"]
             state.setdefault("primaryEndpointAddress", f"master.{ident}.abcdef.{region.replace('-', '')}.cache."
                                                        "amazonaws.com")
             state.setdefault("readerEndpointAddress", f"replica.{ident}.abcdef.cache.amazonaws.com")
-        elif typ == "aws:sqs/queue:Queue":
-            state.setdefault("url", f"https://sqs.{region}.amazonaws.com/{ACCOUNT_ID}/{physical}")
-        elif typ == "aws:ec2/vpc:Vpc":
-            state.setdefault("defaultSecurityGroupId", f"{name}-default-sg")
-            state.setdefault("mainRouteTableId", f"{name}-main-rtb")
-        elif typ == "aws:cloudwatch/logGroup:LogGroup":
-            state["arn"] = f"arn:aws:logs:{region}:{ACCOUNT_ID}:log-group:{physical}"
-        elif typ == "aws:iam/role:Role":
-            state["arn"] = f"arn:aws:iam::{ACCOUNT_ID}:role/{physical}"
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
-        """Answer the data sources programs commonly call; unknown calls get ``{}``."""
-        token = args.token
-        inputs = args.args or {}
+        """Answer a data source with its declared result shape; arguments that name a result field are echoed."""
+        try:
+            return self._call(args.token, dict(args.args or {}))
+        except Exception:  # pylint: disable=broad-exception-caught  # a gap here must not fail a valid program
+            if self.strict:
+                raise
+            return {}
+
+    def _call(self, token: str, inputs: dict[str, Any]) -> dict[str, Any]:
         region = _region(inputs.get("region"))
+        result = self._known_call(token, inputs, region)
+        cls = shapes.function_result_class(token)
+        if cls is None:
+            return result
+        noun = arns.noun_of(token)
+        seed = token + json.dumps(_stable(inputs), sort_keys=True)
+        physical = next((v for k in ("name", "bucket", "functionName", "domain", "id") if isinstance(
+            v := inputs.get(k), str) and v), f"{noun}-{arns.digest(seed)[:7]}")
+
+        def make_str(prop: str, index: int) -> str:
+            if prop in ("id", "ids"):
+                return arns.prefixed_id(noun, f"{seed}{index}") or (f"{physical}-{index}" if index else physical)
+            return arns.string_for(prop, token, physical, region, index)
+
+        for key, typ in shapes.output_fields(cls).items():
+            if key in result:
+                continue
+            if inputs.get(key) is not None:
+                result[key] = shapes.conform(inputs[key], typ)
+            elif key == "region" and shapes.unwrap(typ) is str:
+                result[key] = region
+            elif key == "tags" and _tag_filters(inputs):  # EC2 `tag:<key>` filters name the tags it has
+                result[key] = _tag_filters(inputs)
+            else:
+                result[key] = shapes.value_for(typ, key, make_str)
+        return result
+
+    def _known_call(self, token: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
+        """Answers that depend on the arguments beyond echoing them (AZs, engine versions, policy documents)."""
         if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
             prefix = _ZONE_PREFIX.get(region, region.replace("-", "")[:5])
             return {"names": [f"{region}{z}" for z in "abc"], "zoneIds": [f"{prefix}-az{i}" for i in (1, 2, 3)],
@@ -196,6 +334,26 @@ class AwsMocks(pulumi.runtime.Mocks):
                 "defaultOnly": bool(inputs.get("defaultOnly")), "validUpgradeTargets": [],
                 "supportedModes": ["provisioned", "serverless"] if engine.startswith("aurora") else [],
                 "engineDescription": engine, "id": f"{engine}-{version}"}
+
+
+def _stable(value: Any) -> Any:
+    """Plain JSON-able form of call arguments (objects such as resources become their class name), for seeds."""
+    if isinstance(value, dict):
+        return {str(k): _stable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_stable(v) for v in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return type(value).__name__
+
+
+def _tag_filters(inputs: dict[str, Any]) -> dict[str, str]:
+    """Tags an EC2-style ``filters`` argument requires (``{"name": "tag:Env", "values": ["prod"]}``)."""
+    tags = {}
+    for item in inputs.get("filters") or []:
+        if isinstance(item, dict) and str(item.get("name", "")).startswith("tag:") and item.get("values"):
+            tags[item["name"][4:]] = str(_as_list(item["values"])[0])
+    return tags
 
 
 def _as_list(value: Any) -> list[Any]:

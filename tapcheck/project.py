@@ -10,6 +10,7 @@ import ast
 import fnmatch
 import json
 import os
+import re
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -92,9 +93,19 @@ class StackFile:
         return [str(next(iter(i))) if isinstance(i, dict) and i else str(i) for i in imports if i]
 
 
+@dataclass(frozen=True)
+class LocalInstall:
+    """A package the project's requirement files install: ``by`` the file (project-relative) and ``folder``, the
+    sys.path entry the install adds (None when it is not in this checkout, e.g. a git URL's ``#egg=``)."""
+
+    by: str
+    folder: Path | None
+
+
 @dataclass
 class Layout:
-    """How the language host runs the program (facts 1.1): working folder, argv[0], and the file it runs."""
+    """How the language host runs the program: working folder, argv[0], and the file it runs (``getPwdMain`` in
+    pulumi/pulumi pkg/engine/project.go)."""
 
     pwd: Path
     program: str
@@ -235,7 +246,7 @@ class Project:
     # ----- layout ----------------------------------------------------------------------------------------
     @cached_property
     def layout(self) -> Layout:
-        """``getPwdMain`` from the engine (facts 1.1)."""
+        """``getPwdMain`` from the engine (pulumi/pulumi pkg/engine/project.go)."""
         main = self.main
         if main is None:
             entry = self.root / "__main__.py"
@@ -256,7 +267,8 @@ class Project:
         return Layout(target.parent, target.name, target, False)
 
     def host_sys_path(self) -> list[Path]:
-        """Project folders on sys.path under the language host (facts 1.3): the program folder for a folder
+        """Project folders on sys.path under the language host (``runpy.run_path`` as pulumi-language-python-exec
+        calls it): the program folder for a folder
         entry point (``run_path('.')`` inserts ``.`` = pwd), none at all for a file entry point."""
         layout = self.layout
         return [layout.pwd] if layout.is_dir else []
@@ -293,6 +305,46 @@ class Project:
             severity={str(k): str(v).lower() for k, v in severity.items()},
             exclude=tuple(_setting(table, "exclude")),
         )
+
+    @cached_property
+    def installed_packages(self) -> dict[str, LocalInstall]:
+        """Top-level import names that the project's own requirement files install into its environment: local
+        folders (``-e ./packages/naming``, ``./libs/x``, ``file:./x``, ``name @ file:///...``, Pipfile / Poetry /
+        uv ``{path = "..."}``) give the packages and modules found in them (or in their ``src/``), and
+        ``#egg=<name>`` gives ``<name>`` (``-e git+...#egg=pulumi_crds&subdirectory=...``). The Pulumi language
+        host runs the program in the project's virtualenv, where ``pulumi install`` put them
+        (https://www.pulumi.com/docs/iac/languages-sdks/python/)."""
+        found: dict[str, LocalInstall] = {}
+        for path, kind in [*((f, "txt") for f in sorted(self.root.glob("requirements*.txt"))),
+                           (self.root / "pyproject.toml", "toml"), (self.root / "Pipfile", "toml")]:
+            text = read_text(path) if path.is_file() else None
+            if text is None:
+                continue
+            rel = self.rel(path)
+            for location, egg in (_requirement_lines(text) if kind == "txt" else _toml_paths(text)):
+                folder = (path.parent / location).resolve() if location else None
+                for name, base in _importable_in(folder) if folder else []:
+                    found.setdefault(name, LocalInstall(rel, base))
+                if egg:
+                    found.setdefault(egg.replace("-", "_").replace(".", "_"), LocalInstall(rel, None))
+        if self._installs_itself():
+            for name, base in _importable_in(self.root):
+                found.setdefault(name, LocalInstall("pyproject.toml", base))
+        return found
+
+    def _installs_itself(self) -> bool:
+        """``toolchain: uv`` / ``poetry`` install the project itself into its environment when pyproject.toml
+        defines a build system (https://docs.astral.sh/uv/concepts/projects/config/#build-systems,
+        https://python-poetry.org/docs/basic-usage/#operating-modes), unless ``tool.uv.package`` or
+        ``tool.poetry.package-mode`` is false."""
+        pyproject = self.pyproject or {}
+        tool = pyproject.get("tool") or {}
+        toolchain = self.runtime_options.get("toolchain")
+        if "build-system" not in pyproject or toolchain not in ("uv", "poetry"):
+            return False
+        switch = (tool.get("uv") or {}).get("package") if toolchain == "uv" else \
+            (tool.get("poetry") or {}).get("package-mode")
+        return switch is not False
 
     # ----- stacks ----------------------------------------------------------------------------------------
     @property
@@ -366,7 +418,8 @@ class Project:
 
     def effective_config(self, stack: str) -> tuple[dict[str, Any], set[str]]:
         """Config the language host would pass for ``stack``: namespaced keys -> raw values, and the secure
-        keys. Pulumi.yaml ``default``/``value`` apply when the stack file does not set the key (facts 2.4)."""
+        keys. Pulumi.yaml ``default``/``value`` apply when the stack file does not set the key (pulumi/pulumi
+        pkg/workspace/config.go, ``mergeConfig``)."""
         values: dict[str, Any] = {}
         secure: set[str] = set()
         for key, decl in self.config_block.items():
@@ -489,6 +542,68 @@ def find_projects(path: Path | str) -> list[Path]:
             found.append(base)
         dirs[:] = sorted(d for d in dirs if not _not_source(base / d))
     return sorted(found, key=lambda p: p.parts) or [root]
+
+
+_EGG = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
+_LOCAL = re.compile(r"^(?:(?:-e|--editable)\s+)?(?:[A-Za-z0-9._-]+\s*@\s*)?(?:file:(?://)?)?(?P<path>\.{1,2}(?:/\S*)?|[\w.-]*/\S*)(?:\s|$)")
+
+
+def _requirement_lines(text: str) -> list[tuple[str | None, str | None]]:
+    """``(local folder or None, egg name or None)`` for each requirements.txt line that installs a local folder or
+    names an ``#egg=`` (https://pip.pypa.io/en/stable/reference/requirements-file-format/). Like pip, a name
+    holding a ``/`` or starting with ``.`` is a path."""
+    out: list[tuple[str | None, str | None]] = []
+    for raw in text.splitlines():
+        line = raw.split(" #", 1)[0].strip()
+        egg = _EGG.search(line)
+        local = _LOCAL.match(line)
+        path = local.group("path").split("#", 1)[0] if local else None
+        if path or egg:
+            out.append((path, egg.group(1) if egg else None))
+    return out
+
+
+def _toml_paths(text: str) -> list[tuple[str | None, str | None]]:
+    """Local path dependencies of a pyproject.toml or Pipfile: ``name = {path = "..."}`` tables (Pipfile, Poetry,
+    ``[tool.uv.sources]``) and PEP 508 ``name @ file:...`` items of ``[project] dependencies``."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return []
+    out: list[tuple[str | None, str | None]] = []
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            for name, value in node.items():
+                if isinstance(value, dict) and isinstance(value.get("path"), str):
+                    out.append((value["path"], str(name)))
+                else:
+                    visit(value)
+        elif isinstance(node, list):
+            for item in node:
+                if isinstance(item, str) and (local := _LOCAL.match(item.strip())):
+                    name = item.split("@", 1)[0].strip() if "@" in item else None
+                    out.append((local.group("path"), name))
+                else:
+                    visit(item)
+
+    visit(data)
+    return out
+
+
+def _importable_in(folder: Path) -> list[tuple[str, Path]]:
+    """Top-level packages and modules a local distribution at ``folder`` provides (flat or ``src/`` layout), each
+    with the folder an install puts on sys.path."""
+    names: list[tuple[str, Path]] = []
+    for base in (folder, folder / "src"):
+        if not base.is_dir():
+            continue
+        for child in sorted(base.iterdir()):
+            if child.is_dir() and child.name.isidentifier() and any(child.glob("*.py")):
+                names.append((child.name, base))
+            elif child.suffix == ".py" and child.stem.isidentifier() and child.stem != "setup":
+                names.append((child.stem, base))
+    return names
 
 
 def _setting(table: dict[str, Any], name: str) -> list[str]:

@@ -100,6 +100,11 @@ def _environment(project: Project, stack: str, venv: Path | None) -> dict[str, s
     env["PULUMI_CONFIG"], env["PULUMI_CONFIG_SECRET_KEYS"] = project.host_config(stack)
     env["PYTHONDONTWRITEBYTECODE"] = "1"  # keep the project folder clean; no effect on imports
     env["PYTHONUNBUFFERED"] = "1"
+    # Local packages the project installs (`-e ./packages/naming`): an editable install puts their folder on
+    # sys.path; without a virtualenv holding them, PYTHONPATH does the same.
+    folders = sorted({str(i.folder) for i in project.installed_packages.values() if i.folder is not None})
+    if folders:
+        env["PYTHONPATH"] = os.pathsep.join(folders)
     if venv is not None:  # an activated environment, as the pip toolchain runs it
         env["VIRTUAL_ENV"] = str(venv)
         env["PATH"] = str(venv / "bin") + os.pathsep + env.get("PATH", "")
@@ -316,14 +321,15 @@ def _missing_module(project: Project, module: str, *, text: str, path: str, line
                     interpreter: Interpreter) -> _Explained:
     """A project module the host's sys.path cannot reach (a layout fault), or a package the interpreter lacks."""
     top = module.split(".", maxsplit=1)[0]
-    if top in local_names(project):
+    installed = project.installed_packages.get(top)
+    if top in local_names(project) and installed is None:
         if project.main:
             fix = (f"The language host puts no project folder on sys.path for `main: {project.main}` (a file entry "
                    "point): remove `main` and put `__main__.py` at the project root.")
         else:
             fix = "Import project modules by their path from the program folder (the only project folder on sys.path)."
         return _Explained(path, line, f"the program fails under the language host ({_how(project)}): {text}", fix)
-    listed = requirement_files(project, top)
+    listed = [installed.by] if installed else requirement_files(project, top)
     ran = f"{interpreter.python} ({interpreter.why}), which cannot import '{top}'"
     if listed:  # the project declares it: the environment lacks it, the program is not at fault
         lists = f"{' and '.join(listed)} list{'s' if len(listed) == 1 else ''} it"

@@ -4,7 +4,9 @@ Pulumi reads Pulumi.yaml and stack files with Go's ``gopkg.in/yaml.v3``, which f
 with two YAML 1.1 leftovers (https://github.com/go-yaml/yaml/tree/v3.0.1#compatibility): only ``true``/``false``
 are booleans (``yes``, ``no``, ``on``, ``off`` stay strings unless decoded into a typed bool, and config values are
 untyped), ``0777`` is still an octal integer, and a timestamp-looking value decoded into an untyped value stays a
-string. ruamel.yaml's safe loader resolves the YAML 1.2 core schema
+string. Like yaml.v3's ``Unmarshal`` ("decodes the first document found within the in byte slice",
+https://github.com/go-yaml/yaml/blob/v3.0.1/yaml.go), only the first document of a multi-document file counts:
+later documents are neither read nor checked. ruamel.yaml's safe loader resolves the YAML 1.2 core schema
 (https://yaml.org/spec/1.2.2/#1032-tag-resolution); this module adds the two leftovers. A duplicate key is an
 error in both.
 """
@@ -84,13 +86,15 @@ def _walk(node: Node, path: KeyPath, lines: dict[KeyPath, int]) -> None:
 
 
 def load_yaml(text: str) -> YamlDoc:
-    """Parse one YAML document (YAML 1.2 core schema), composing nodes first to keep line numbers.
+    """Parse the first YAML document of ``text`` (YAML 1.2 core schema), composing nodes first to keep line numbers;
+    later documents are ignored, as Pulumi's yaml.v3 ``Unmarshal`` ignores them.
 
-    Raises :class:`YamlError` (with the 1-based line) on a syntax error, a duplicate key or several documents."""
+    Raises :class:`YamlError` (with the 1-based line) on a syntax error or a duplicate key in that document."""
     yaml = YAML(typ="safe", pure=True)
     yaml.Constructor = _GoConstructor
     try:
-        node = yaml.compose(text)
+        # compose_all is lazy: taking one node parses up to the next `---`, as yaml.v3's parser does.
+        node = next(iter(yaml.compose_all(text)), None)
         if node is None:
             return YamlDoc(None)
         data = yaml.constructor.construct_document(node)

@@ -1,9 +1,14 @@
 """Run a Pulumi Python program exactly as the language host does, against mocks, and record what it builds.
 
 Started as a file (``python run_program.py JOB OUT``) so that ``sys.path[0]`` is this folder, never the
-project, like ``pulumi-language-python-exec`` (facts 1.2, 1.3). This folder holds nothing importable but this
-script. The tapcheck package is loaded by file location under a private name, so its parent folder (the
-project root in generated repos) is never put on ``sys.path``.
+project, like ``pulumi-language-python-exec`` (pulumi/pulumi ``sdk/python/cmd/pulumi-language-python-exec``).
+This folder holds nothing importable but this script. The tapcheck package is loaded by file location under a
+private name, so its parent folder (the project root in generated repos) is never put on ``sys.path``.
+
+The record (JSON) has ``status``, ``resources``, ``exports``, ``error`` (None, or ``type``, ``message``,
+``location``, ``traceback`` and, for failures inside Output callbacks, ``created_at`` and ``fed``),
+``unexpanded`` (multi-language components the mocks could not expand: ``type``, ``name``, ``urn``) and
+``notes`` (one sentence per such component).
 
 Only the standard library and ``pulumi`` (and ``pulumi_aws`` when the program uses it) are needed here.
 """
@@ -26,7 +31,11 @@ from pathlib import Path
 from typing import Any
 
 _ALIAS = "_tapcheck_runtime"
-# Pulumi's wire format for secrets (facts 5.7): {SIG_KEY: SECRET_SIG, "value": v}.
+# Attributes the runner sets on an exception raised while computing an Output: where that Output was created,
+# and which resource input or export it fed.
+_CREATED_AT = "_tapcheck_created_at"
+_FED = "_tapcheck_fed"
+# Pulumi's wire format for secrets (pulumi SDK ``pulumi/runtime/rpc.py``): {SIG_KEY: SECRET_SIG, "value": v}.
 _SIG_KEY = "4dabf18193072939515e22adb298388d"
 _SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 
@@ -115,18 +124,45 @@ def _accepts_tags(cls: Any) -> bool:
         return False
 
 
+def _one_line(text: str) -> str:
+    """All lines of an exception's text on one line: tabs and newlines collapsed to single spaces."""
+    return " ".join(text.split())
+
+
+def _tag(exc: BaseException | None, key: str) -> Any:
+    """The value the runner attached to ``exc`` (or to an exception it was raised from), else None."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if key in vars(exc):
+            return vars(exc)[key]
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
 def _format_error(exc: BaseException, sites: _Sites) -> dict[str, Any]:
-    """Last traceback line as the message, and the innermost project frame as the place."""
+    """The error record: exception ``type``, full ``message`` on one line, ``location`` (innermost project frame,
+    or None) and the project part of the ``traceback``. When no project frame raised (an ``apply``/``concat``/
+    ``format`` callback inside the SDK failed), also ``created_at``: the project line that created that Output,
+    and ``fed``: what consumed it (an input of a resource, or an export), when known."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if sites.project_file(f.filename)]
-    message = "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()
+    text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
     location: dict[str, Any] | None = None
     if isinstance(exc, SyntaxError) and exc.filename and sites.project_file(exc.filename):
         location = {"path": sites.project_file(exc.filename), "line": exc.lineno or 1}
     elif frames:
         location = {"path": sites.project_file(frames[-1].filename), "line": frames[-1].lineno or 1}
     user_tb = "".join(traceback.format_list(frames))
-    return {"message": message[-1] if message else type(exc).__name__, "location": location,
-            "traceback": "Traceback (most recent call last):\n" + user_tb + "\n".join(message)}
+    message = _one_line(text) or type(exc).__name__
+    error: dict[str, Any] = {"type": type(exc).__name__, "message": message, "location": location,
+                             "traceback": "Traceback (most recent call last):\n" + user_tb + text}
+    if location is None:
+        created_at, fed = _tag(exc, _CREATED_AT), _tag(exc, _FED)
+        if created_at is not None:
+            error["created_at"] = created_at
+        if fed is not None:
+            error["fed"] = fed
+    return error
 
 
 class _Recorder:
@@ -144,6 +180,7 @@ class _Recorder:
         self.export_sites: dict[str, Any] = {}
         self.asset_sites: dict[str, Any] = {}
         self.records: list[dict[str, Any]] = []
+        self.unexpanded: list[dict[str, str]] = []
         self.local = threading.local()
         self.counter = itertools.count()
 
@@ -164,12 +201,57 @@ class _Recorder:
 
         pulumi.Resource.__init__ = resource_init
         pulumi.export = export
+        self._watch_outputs()
         for asset_cls in (pulumi.FileAsset, pulumi.FileArchive):
             def asset_init(self: Any, path: Any, _orig: Any = asset_cls.__init__) -> None:
                 recorder.asset_sites.setdefault(str(path), recorder.sites.here())
                 _orig(self, path)
 
             asset_cls.__init__ = asset_init
+
+    def _watch_outputs(self) -> None:
+        """Note where the program derives Outputs, and what they feed, so a failing callback can be placed.
+
+        ``apply`` (which ``Output.concat`` uses) and ``Output.format`` note the project line that called them; if
+        the derived Output fails, the exception gets that line (innermost Output first). Serializing a resource's
+        inputs notes the input and resource an exception came through. Cost: one stack walk per ``apply`` or
+        ``format`` call.
+        """
+        output_cls, rpc, sites = self.pulumi.Output, self.rpc, self.sites
+        original_apply, original_format = output_cls.apply, output_cls.format
+        original_serialize = rpc.serialize_property
+
+        def note_failure(fut: Any, site: dict[str, Any]) -> None:
+            exc = None if fut.cancelled() else fut.exception()
+            if exc is not None and _CREATED_AT not in vars(exc):
+                setattr(exc, _CREATED_AT, site)
+
+        def watch(output: Any) -> Any:
+            site = sites.here()
+            data = getattr(output, "_data", None)
+            if site is not None and isinstance(data, asyncio.Future):
+                data.add_done_callback(lambda fut: note_failure(fut, site))
+            return output
+
+        def apply(self: Any, func: Any, run_with_unknowns: bool = False) -> Any:
+            return watch(original_apply(self, func, run_with_unknowns))
+
+        def format_(format_string: Any, *args: Any, **kwargs: Any) -> Any:
+            return watch(original_format(format_string, *args, **kwargs))
+
+        async def serialize_property(value: Any, deps: Any, property_key: Any, resource_obj: Any = None,
+                                     *args: Any, **kwargs: Any) -> Any:
+            try:
+                return await original_serialize(value, deps, property_key, resource_obj, *args, **kwargs)
+            except Exception as exc:
+                if resource_obj is not None and isinstance(property_key, str) and _FED not in vars(exc):
+                    setattr(exc, _FED, f"input `{property_key}` of {_display_type(getattr(resource_obj, '_type', ''))}"
+                                       f" '{getattr(resource_obj, '_name', '?')}'")
+                raise
+
+        output_cls.apply = apply
+        output_cls.format = staticmethod(format_)
+        rpc.serialize_property = serialize_property
 
     def monitor_and_mocks(self, mock_monitor: type, aws_mocks: type) -> tuple[Any, Any]:
         """The SDK's mock monitor and AwsMocks, subclassed to record each registration."""
@@ -187,6 +269,8 @@ class _Recorder:
                           "custom": request.custom, "dependencies": sorted(deps),
                           "options": {"protect": bool(request.protect),
                                       "retainOnDelete": bool(request.retainOnDelete)}}
+                if request.remote:  # a multi-language component: its plugin builds the children, mocks cannot
+                    recorder.unexpanded.append({"type": request.type, "name": request.name, "urn": record["urn"]})
                 recorder.local.current = record
                 try:
                     return super().RegisterResource(request)
@@ -225,7 +309,8 @@ class _Recorder:
         return sorted(self.records, key=lambda r: r["seq"])  # registration order depends on threads
 
     def exports(self, loop: asyncio.AbstractEventLoop) -> dict[str, Any]:
-        """Stack outputs resolved (facts 5.4): value, secret flag, and the line that exported them."""
+        """Stack outputs (the root ``Stack``'s ``outputs``) resolved: value, secret flag, and the line that exported
+        them. An export whose Output fails marks the exception as having fed it."""
         exports: dict[str, Any] = {}
         root = self.pulumi.runtime.get_root_resource()
         for name, value in (getattr(root, "outputs", None) or {}).items():
@@ -236,23 +321,42 @@ class _Recorder:
                 is_secret = bool(loop.run_until_complete(output.is_secret()))
                 exports[name] = {"value": _plain(resolved, self.rpc), "secret": is_secret, "site": site}
             except Exception as exc:  # pylint: disable=broad-exception-caught  # recorded, not fatal
+                if _FED not in vars(exc):  # the program's own error may be this one: it fed this export
+                    setattr(exc, _FED, f"export '{name}'")
                 exports[name] = {"value": None, "secret": False, "site": site, "error": f"{type(exc).__name__}: {exc}"}
         return exports
 
 
-def _run_program(job: dict[str, Any], loop: asyncio.AbstractEventLoop, run_pulumi_func: Any,
-                 sites: _Sites) -> dict[str, Any] | None:
-    """``os.chdir(pwd)``, ``sys.argv = [PROGRAM]``, ``runpy.run_path(PROGRAM)`` (facts 1.2); the error, if any."""
+def _run_program(job: dict[str, Any], loop: asyncio.AbstractEventLoop, run_pulumi_func: Any) -> BaseException | None:
+    """``os.chdir(pwd)``, ``sys.argv = [PROGRAM]``, ``runpy.run_path(PROGRAM)``, as the language host's exec script
+    does (pulumi/pulumi ``sdk/python/cmd/pulumi-language-python-exec``); the exception, if the program failed."""
     program = job["program"]
     try:
         os.chdir(job["pwd"])
         sys.argv = [program]
         loop.run_until_complete(run_pulumi_func(lambda: runpy.run_path(program, run_name="__main__")))
     except SystemExit as exc:  # sys.exit(0) ends the program normally; any other code is a failure
-        return None if exc.code in (None, 0) else _format_error(exc, sites)
+        return None if exc.code in (None, 0) else exc
     except Exception as exc:  # pylint: disable=broad-exception-caught  # any failure is a finding
-        return _format_error(exc, sites)
+        return exc
     return None
+
+
+def _display_type(token: str) -> str:
+    """``aws:lambda/permission:Permission`` -> ``aws.lambda.Permission`` (package, module, type)."""
+    parts = token.split(":")
+    if len(parts) != 3:
+        return token
+    module = parts[1].split("/")[0]
+    return ".".join(p for p in (parts[0], "" if module == "index" else module, parts[2]) if p)
+
+
+def _unexpanded_note(component: dict[str, str]) -> str:
+    """The human note for a component the mocks could not expand."""
+    package = component["type"].split(":")[0]
+    return (f"{_display_type(component['type'])} '{component['name']}' is a multi-language component: its child "
+            f"resources are created by the {package} provider plugin, which does not run under mocks, so they were "
+            "not simulated and no rule checked them; its outputs are placeholders")
 
 
 def main(argv: list[str]) -> int:
@@ -260,14 +364,15 @@ def main(argv: list[str]) -> int:
     job = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
     out_path = Path(argv[2])
     result: dict[str, Any] = {"status": "error", "stack": job["stack"], "project": job["project"],
-                              "resources": [], "exports": {}, "error": None, "sdk_findings": None}
+                              "resources": [], "exports": {}, "error": None, "sdk_findings": None,
+                              "unexpanded": [], "notes": []}
     try:  # imported here, not at the top: a missing SDK is reported, not a crash
         pulumi = importlib.import_module("pulumi")
         rpc = importlib.import_module("pulumi.runtime.rpc")
-        mock_monitor = importlib.import_module("pulumi.runtime.mocks").MockMonitor
         run_pulumi_func = importlib.import_module("pulumi.runtime.stack").run_pulumi_func
     except ImportError as exc:
-        result.update(status="no-pulumi", error={"message": f"{type(exc).__name__}: {exc}", "location": None})
+        result.update(status="no-pulumi", error={"type": type(exc).__name__, "message": f"{type(exc).__name__}: {exc}",
+                                                 "location": None, "traceback": ""})
         out_path.write_text(json.dumps(result), encoding="utf-8")
         return 0
 
@@ -279,16 +384,19 @@ def main(argv: list[str]) -> int:
     sites = _Sites(job["root"], [job["package_dir"], *libraries])
     recorder = _Recorder(pulumi, rpc, sites)
     recorder.install()
-    monitor, mocks = recorder.monitor_and_mocks(mock_monitor,
-                                                importlib.import_module(f"{package.__name__}.mocks").AwsMocks)
+    mocks_module = importlib.import_module(f"{package.__name__}.mocks")
+    monitor, mocks = recorder.monitor_and_mocks(mocks_module.MockMonitor, mocks_module.AwsMocks)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     pulumi.runtime.set_mocks(mocks, project=job["project"], stack=job["stack"], preview=False, monitor=monitor)
 
-    result["error"] = _run_program(job, loop, run_pulumi_func, sites)
-    result["status"] = "ok" if result["error"] is None else "error"
-    result["exports"] = recorder.exports(loop)
+    failure = _run_program(job, loop, run_pulumi_func)
+    result["exports"] = recorder.exports(loop)  # before formatting: an export may be what the failure fed
+    result["error"] = None if failure is None else _format_error(failure, sites)
+    result["status"] = "ok" if failure is None else "error"
     result["resources"] = recorder.resources()
+    result["unexpanded"] = recorder.unexpanded
+    result["notes"] = [_unexpanded_note(c) for c in recorder.unexpanded]
     result["asset_sites"] = recorder.asset_sites
     out_path.write_text(json.dumps(result, default=str), encoding="utf-8")
     return 0

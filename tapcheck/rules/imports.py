@@ -1,8 +1,11 @@
 """Layout rules: TAP003 (imports that the language host cannot resolve) and TAP041 (hacks that hide it).
 
-TAP003 computes sys.path the way the language host builds it (facts 1.3): a folder entry point gets the
+TAP003 computes sys.path the way the language host builds it: pulumi-language-python-exec starts the program
+with ``runpy.run_path`` (https://docs.python.org/3/library/runpy.html#runpy.run_path), so a folder entry point gets the
 program folder (``run_path('.')`` inserts ``.``, the working folder); a file entry point gets no project folder
-at all. It then follows the entry point's local imports, module by module.
+at all. It then follows the entry point's local imports, module by module. Local packages that the project's
+requirement files install (``-e ./packages/naming``) are importable from the project's virtualenv, wherever
+they live.
 """
 
 from __future__ import annotations
@@ -134,7 +137,8 @@ def tap003(ctx: Context) -> list[Finding]:
     if entry is None or p.load_error is not None:
         return []
     dirs = p.host_sys_path()
-    local = local_names(p)
+    # A package the project installs into its environment is importable wherever it lives in the repo.
+    local = {name: path for name, path in local_names(p).items() if name not in p.installed_packages}
     where = (f"no project folder is on sys.path for `main: {p.main}` (a file entry point)" if not p.layout.is_dir
              else f"sys.path holds only the program folder `{p.rel(p.layout.pwd) or '.'}/`")
     out: list[Finding] = []

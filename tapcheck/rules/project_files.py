@@ -5,11 +5,14 @@ Messages quote Pulumi's own wording where facts sections 2-3 give it, so a reade
 
 from __future__ import annotations
 
+import ast
 import difflib
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..catalog import WARNING
 from ..findings import Finding, finding
 from ..project import Project, read_text
 from .base import Context
@@ -25,7 +28,10 @@ KNOWN_NAMESPACES = frozenset({
 DECL_ATTRS = ("type", "items", "description", "secret", "default", "value")
 CONFIG_TYPES = {"string": str, "integer": int, "boolean": bool, "array": list, "object": dict}
 SECRET_WORDS = frozenset({"password", "passwd", "secret", "token", "apikey", "passphrase", "credential",
-                          "credentials"})
+                          "credentials", "psk"})
+# Secrets named by two words whose parts alone are not secret: tunnel1_preshared_key, tlsPrivateKey, authToken.
+SECRET_COMPOUNDS = ("password", "apikey", "sharedkey", "privatekey", "secretkey", "signingkey", "authtoken",
+                    "accesstoken", "clientsecret")
 # A key ending in one of these names something about a secret, not the secret itself (secretArn, tokenTtl).
 NOT_SECRET_TAILS = frozenset({"arn", "arns", "name", "names", "id", "ids", "enabled", "length", "ttl", "rotation",
                               "days", "version", "prefix", "path", "count", "strategy", "mode", "type", "policy",
@@ -51,7 +57,22 @@ def looks_secret(key: str) -> bool:
     if not parts or parts[-1] in NOT_SECRET_TAILS:
         return False
     joined = "".join(parts)
-    return any(w in SECRET_WORDS for w in parts) or "password" in joined or "apikey" in joined
+    return any(w in SECRET_WORDS for w in parts) or any(c in joined for c in SECRET_COMPOUNDS)
+
+
+def _plain_nested_secrets(value: Any, path: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    """Paths inside structured config (``app:db: {password: x}``) whose key names a secret and whose value is a
+    plain string; ``secure:`` values may sit at any depth (https://www.pulumi.com/docs/iac/concepts/config/)."""
+    found: list[tuple[Any, ...]] = []
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else []
+    for part, item in items:
+        if is_secure(item):
+            continue
+        if isinstance(item, str) and item and isinstance(part, str) and looks_secret(part):
+            found.append((*path, part))
+        else:
+            found += _plain_nested_secrets(item, (*path, part))
+    return found
 
 
 def is_secure(value: Any) -> bool:
@@ -117,7 +138,7 @@ def tap001(ctx: Context) -> list[Finding]:
 
 # ----- TAP002 -------------------------------------------------------------------------------------------------
 def tap002(ctx: Context) -> list[Finding]:
-    """The entry point the host would run does not exist (facts 1.1, 1.2)."""
+    """The entry point the host would run does not exist (pulumi/pulumi ``getPwdMain``, pulumi-language-python-exec)."""
     p = ctx.project
     if p.project_file is None or p.load_error is not None:
         return []
@@ -133,7 +154,33 @@ def tap002(ctx: Context) -> list[Finding]:
     else:
         fix = f"Create `{p.main}` or point `main` at the existing entry point (or remove `main` and use a root " \
               "`__main__.py`)."
+    driver = automation_program(p)
+    if driver is not None:
+        # `pulumi up` here fails, but nobody runs it: the Automation API program runs an inline program or
+        # another folder's project, so this Pulumi.yaml is most likely a leftover. Say so, as a warning.
+        return [finding(
+            "TAP002", p.project_file_rel, line,
+            f"{error}: this folder has no program Pulumi can run, so `pulumi up` here fails; {driver} drives "
+            f"Pulumi through the Automation API, which runs an inline program or another folder's project, so this "
+            f"{p.project_file_rel} looks unused by it",
+            f"Delete {p.project_file_rel} if nothing runs `pulumi` in this folder; if {driver} runs this folder as "
+            "a local program (`work_dir` / `workDir` pointing here), create the entry point.",
+            severity=WARNING)]
     return [finding("TAP002", p.project_file_rel, line, error, fix)]
+
+
+# The Automation API in Python, Node.js and Go (https://www.pulumi.com/docs/iac/packages-and-automation/automation-api/).
+AUTOMATION_RE = re.compile(r"\bpulumi\.automation\b|\bfrom\s+pulumi\s+import\s+[^\n]*\bautomation\b"
+                           r"|@pulumi/pulumi/(?:x/)?automation|github\.com/pulumi/pulumi/sdk/v\d+/go/auto\b")
+AUTOMATION_SUFFIXES = frozenset({".py", ".ts", ".js", ".mjs", ".cjs", ".go"})
+
+
+def automation_program(p: Project) -> str | None:
+    """The first project file (project-relative) that uses the Pulumi Automation API, or None."""
+    for path in p.files:
+        if path.suffix in AUTOMATION_SUFFIXES and (text := read_text(path)) and AUTOMATION_RE.search(text):
+            return p.rel(path)
+    return None
 
 
 # ----- TAP004 -------------------------------------------------------------------------------------------------
@@ -157,7 +204,10 @@ def _script_files(p: Project) -> list[Path]:
 
 
 def tap004(ctx: Context) -> list[Finding]:
-    """Stack references and namespaced config keys that name another project."""
+    """Stack references and Automation API project names that name another project (errors), and config keys
+    in another namespace: an error when the program reads that key under the project's name (a renamed
+    project's leftover: `require` fails), a warning when nothing reads the key (Pulumi ignores it). Keys of
+    namespaces the program reads itself (``pulumi.Config("ns")``) and of providers it imports are not reported."""
     p = ctx.project
     name = p.name
     if name is None:
@@ -186,31 +236,131 @@ def tap004(ctx: Context) -> list[Finding]:
                                            f"Automation API project_name '{match.group(1)}' differs from the "
                                            f"Pulumi.yaml name '{name}'",
                                            f"Use project_name=\"{name}\" (read it from Pulumi.yaml)."))
-    known = _namespaces(p)
-    sources: list[tuple[str, dict[str, Any], Any]] = []
+    reads = config_reads(p)
+    if reads.namespaces is None:
+        return out  # a Config(<expression>) may read any namespace: a key in one cannot be called unread
+    providers = _namespaces(p)
+    files: list[tuple[str, dict[str, Any], Any]] = []
     for stack in p.stacks.values():
         if stack.doc is not None:
-            sources.append((p.rel(stack.path), stack.config, lambda k, d=stack.doc: d.line("config", k)))
+            files.append((p.rel(stack.path), stack.config, lambda k, d=stack.doc: d.line("config", k)))
     if p.doc is not None:
-        sources.append((p.project_file_rel, p.config_block, lambda k, d=p.doc: d.line("config", k)))
-    for rel, config, line_of in sources:
+        files.append((p.project_file_rel, p.config_block, lambda k, d=p.doc: d.line("config", k)))
+    for rel, config, line_of in files:
+        project_keys = {str(k).rsplit(":", maxsplit=1)[-1] for k in config if p.is_project_key(str(k))}
         for key in config:
             if not isinstance(key, str) or ":" not in key or not CONFIG_KEY_RE.match(key):
                 continue  # unparsable keys are TAP007's
-            namespace = key.split(":")[0]
-            if namespace != name and namespace not in known:
-                bare = key.split(":")[-1]
+            namespace, bare = key.split(":")[0], key.split(":")[-1]
+            if namespace == name or namespace in providers or namespace in reads.namespaces:
+                continue
+            if reads.project_keys is not None and bare in reads.project_keys and bare not in project_keys:
                 out.append(finding(
                     "TAP004", rel, line_of(key),
-                    f"config key '{key}' is namespaced '{namespace}', not the project name '{name}': "
-                    f"pulumi.Config() never sees it (Missing required configuration variable '{name}:{bare}')",
+                    f"config key '{key}' is namespaced '{namespace}', but the program reads '{bare}' from the "
+                    f"project namespace '{name}' (pulumi.Config()): it never sees this value (a `require` fails "
+                    f"with Missing required configuration variable '{name}:{bare}')",
                     f"Rename the key to '{name}:{bare}' (or write it bare: '{bare}')."))
+            elif _close(namespace, name):
+                out.append(finding(
+                    "TAP004", rel, line_of(key),
+                    f"config key '{key}' is namespaced '{namespace}', close to the project name '{name}' but not "
+                    f"it: nothing reads it (a leftover of a project rename?)",
+                    f"Rename the key to '{name}:{bare}' if the program should read it, or delete it.",
+                    severity=WARNING))
+            else:
+                out.append(finding(
+                    "TAP004", rel, line_of(key),
+                    f"config key '{key}' is in namespace '{namespace}', which no pulumi.Config(...) of this program "
+                    f"reads and no provider it imports owns: Pulumi ignores it",
+                    f"Delete the key if nothing needs it; if the program should read it, use "
+                    f"pulumi.Config(\"{namespace}\") or rename it to '{name}:{bare}'.",
+                    severity=WARNING))
     return out
+
+
+def _close(namespace: str, name: str) -> bool:
+    """``my-app`` vs ``myapp``, ``TapStack`` vs ``tap-stack``: spelled like the project name."""
+    plain = [re.sub(r"[-_.]", "", s).lower() for s in (namespace, name)]
+    return difflib.SequenceMatcher(None, *plain).ratio() >= 0.8
+
+
+@dataclass(frozen=True)
+class ConfigReads:
+    """What the program reads through ``pulumi.Config``: ``namespaces`` passed to ``Config("<ns>")`` other than the
+    project's, and ``project_keys``, the keys read from the project namespace (``Config().require("k")``). Either is
+    None when one read is not a literal (``Config(name)``, ``cfg.get(key)``): then it may be anything."""
+
+    namespaces: frozenset[str] | None
+    project_keys: frozenset[str] | None
+
+
+_CONFIG_GETTER = re.compile(r"^(?:get|require)(?:_[a-z_]+)?$")
+
+
+def _config_namespace(node: ast.AST) -> tuple[bool, str | None]:
+    """``(is a pulumi.Config(...) call, namespace)``; namespace "" for the project's, None when not a literal."""
+    if not isinstance(node, ast.Call):
+        return False, None
+    func = node.func
+    if not ((isinstance(func, ast.Name) and func.id == "Config") or (
+            isinstance(func, ast.Attribute) and func.attr == "Config" and isinstance(func.value, (ast.Name,
+                                                                                               ast.Attribute))
+            and (getattr(func.value, "id", None) == "pulumi" or getattr(func.value, "attr", None) == "config"))):
+        return False, None
+    arg = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "name"), None)
+    if arg is None or (isinstance(arg, ast.Constant) and arg.value is None):
+        return True, ""
+    return True, arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else None
+
+
+def _target_name(node: ast.AST) -> str | None:
+    return node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
+
+
+def config_reads(p: Project) -> ConfigReads:
+    """Scan every project file for ``pulumi.Config(...)`` and the ``get*``/``require*`` calls on the project's
+    Config (https://www.pulumi.com/docs/iac/concepts/config/#code): a Config bound to a name or attribute
+    (``config = pulumi.Config()``, ``self.cfg = Config()``) counts wherever that name is used."""
+    namespaces: set[str] | None = set()
+    project_vars: set[str] = set()
+    for src in p.sources():
+        for node in src.nodes:
+            is_config, namespace = _config_namespace(node)
+            if is_config:
+                if namespace is None:
+                    namespaces = None
+                elif namespace not in ("", p.name) and namespaces is not None:
+                    namespaces.add(namespace)
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+                is_config, namespace = _config_namespace(node.value)
+                if is_config and namespace in ("", p.name):
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    project_vars.update(t for t in map(_target_name, targets) if t)
+    keys: set[str] | None = set()
+    for src in p.sources():
+        for node in src.nodes:
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and _CONFIG_GETTER.match(node.func.attr)):
+                continue
+            receiver = node.func.value
+            is_config, namespace = _config_namespace(receiver)
+            if not ((is_config and namespace in ("", p.name)) or _target_name(receiver) in project_vars):
+                continue
+            arg = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "key"), None)
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                if keys is not None:
+                    keys.add(arg.value)
+            else:
+                keys = None
+    return ConfigReads(frozenset(namespaces) if namespaces is not None else None,
+                       frozenset(keys) if keys is not None else None)
 
 
 # ----- TAP005 -------------------------------------------------------------------------------------------------
 def tap005(ctx: Context) -> list[Finding]:
-    """Project.Validate on the ``config:`` block, in Pulumi's order and wording (facts 2.4)."""
+    """Project.Validate on the ``config:`` block, in Pulumi's order and wording (pulumi/pulumi
+    sdk/go/common/workspace/project.go)."""
     p = ctx.project
     if p.doc is None or not p.config_block:
         return []
@@ -291,7 +441,8 @@ def _type_ok(typ: str, value: Any) -> bool:
 
 # ----- TAP006 -------------------------------------------------------------------------------------------------
 def tap006(ctx: Context) -> list[Finding]:
-    """Runtime options that only work on the author's machine, or that the host rejects (facts 1.4)."""
+    """Runtime options that only work on the author's machine, or that the host rejects (pulumi/pulumi
+    sdk/python/toolchain)."""
     p = ctx.project
     if p.doc is None:
         return []
@@ -387,6 +538,15 @@ def tap007(ctx: Context) -> list[Finding]:
                                                         "plain text in a committed file",
                                    f"Run `pulumi config set --secret {key} <value> --stack {stack.name}` (it "
                                    "writes `secure: v1:...`), or generate the value with pulumi_random."))
+            else:
+                for path in _plain_nested_secrets(value, ()):
+                    dotted = ".".join(str(part) for part in path)
+                    out.append(finding(
+                        "TAP007", rel, stack.doc.line("config", key, *path),
+                        f"config key '{key}' holds '{dotted}', which looks like a secret but is stored in plain "
+                        "text in a committed file",
+                        f"Run `pulumi config set --secret --path '{key}.{dotted}' <value> --stack {stack.name}` "
+                        "(it writes `secure: v1:...` in place)."))
             if decl and decl.get("type") in CONFIG_TYPES and value is not None \
                     and not _type_ok(decl["type"], value):
                 out.append(finding("TAP007", rel, line, f"Stack '{stack.name}' with configuration key '{bare}' must "
@@ -396,15 +556,30 @@ def tap007(ctx: Context) -> list[Finding]:
             ctx.notes.append(f"{rel} sets no `aws:region`; the ESC environment(s) it imports "
                              f"({', '.join(stack.environments)}) may (not checked offline)")
         elif p.uses_aws and "aws:region" not in config and not _region_in_project(p):
-            out.append(finding("TAP007", rel, stack.doc.line("config"),
-                               f"stack '{stack.name}' sets no `aws:region` (and Pulumi.yaml gives none) while the "
-                               "program uses pulumi_aws: the provider cannot choose a region",
-                               f"Add `aws:region: us-east-1` (your region) under `config:` in {rel}."))
+            out.append(_no_region(stack.name, rel, stack.doc.line("config"), profile=config.get("aws:profile")))
     return out
 
 
+def _no_region(stack: str, rel: str, line: int, *, profile: Any) -> Finding:
+    """A warning, not an error: without `aws:region` the pulumi-aws provider takes the region from AWS_REGION
+    (https://www.pulumi.com/registry/packages/aws/installation-configuration/), AWS_DEFAULT_REGION or the
+    profile's `region` in the shared config file, as the Terraform AWS provider it bridges does
+    (https://registry.terraform.io/providers/hashicorp/aws/latest/docs#region). It fails only where none is set."""
+    profile_source = f"profile '{profile}' (aws:profile)" if isinstance(profile, str) and profile else \
+        "profile (AWS_PROFILE, else `default`)"
+    return finding(
+        "TAP007", rel, line,
+        f"stack '{stack}' sets no `aws:region` (and Pulumi.yaml gives none): the pulumi-aws provider must then take "
+        f"the region from AWS_REGION, AWS_DEFAULT_REGION or the `region` of the AWS {profile_source} in "
+        "~/.aws/config, on every machine and CI job that runs Pulumi; where none is set, `pulumi up` fails",
+        f"Add `aws:region: <region>` under `config:` in {rel} (`pulumi config set aws:region <region> --stack "
+        f"{stack}`), so the stack deploys to the same region everywhere.",
+        severity=WARNING)
+
+
 def tap008(ctx: Context) -> list[Finding]:
-    """Declared project config with no default/value that a stack file does not set (facts 2.4)."""
+    """Declared project config with no default/value that a stack file does not set (pulumi/pulumi
+    pkg/workspace/config.go)."""
     p = ctx.project
     required = [k for k, d in _declared(p).items() if "default" not in d and "value" not in d]
     out: list[Finding] = []

@@ -12,7 +12,7 @@ import pulumi_aws as aws
 import pulumi_random as random
 import pytest
 
-from tapcheck.mocks import AwsMocks, policy_document
+from tapcheck.mocks import AwsMocks, MockMonitor, policy_document
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # pulumi-aws's deprecated v6 aliases
@@ -134,3 +134,16 @@ def test_importable_with_only_pulumi() -> None:
                           check=False)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "Mocks"
+
+
+def test_mock_monitor_passes_resource_references_as_ids() -> None:
+    mocks = AwsMocks()
+    pulumi.runtime.settings.reset_options(project="mocked", stack="dev")
+    pulumi.runtime.set_mocks(mocks, project="mocked", stack="dev", preview=False, monitor=MockMonitor(mocks))
+    fn = aws.lambda_.Function("fn", role="arn:aws:iam::123456789012:role/r", runtime="python3.12",
+                              handler="index.handler", code=pulumi.AssetArchive({}))
+    permission = aws.lambda_.Permission("invoke", action="lambda:InvokeFunction", principal="s3.amazonaws.com",
+                                        function=fn)
+    name = _resolve(fn.name)
+    assert isinstance(name, str) and name.startswith("fn-")
+    assert _resolve(permission.function) == name == _resolve(fn.id)  # a Lambda function's id is its name

@@ -26,9 +26,26 @@ def test_lines_of_keys_and_items() -> None:
 @pytest.mark.parametrize(("text", "line", "words"), [
     ("config:\n  a: 1\n  a: 2\n", 3, "duplicate key"),
     ("name: app\nruntime: [python\n", 3, "expected"),
-    ("name: app\n---\nname: other\n", 2, "another document"),
 ])
 def test_malformed_yaml_is_an_error_with_its_line(text: str, line: int, words: str) -> None:
     with pytest.raises(YamlError) as caught:
         load_yaml(text)
     assert caught.value.line == line and words in caught.value.message
+
+
+@pytest.mark.parametrize("text", [
+    "name: app\nruntime: python\n---\nname: other\n",
+    "---\nname: app\nruntime: python\n---\nruntime: nodejs\n",
+    "name: app\nruntime: python\n...\n---\nruntime: [nodejs\n",  # a later document is not even parsed
+    "name: app\nruntime: python\n---\nname: a\nname: b\n",  # nor checked for duplicate keys
+])
+def test_only_the_first_document_counts_as_in_yaml_v3_unmarshal(text: str) -> None:
+    doc = load_yaml(text)
+    assert doc.data == {"name": "app", "runtime": "python"}
+    assert doc.line("runtime") == text.split("\n").index("runtime: python") + 1
+
+
+def test_an_error_in_the_first_document_is_still_an_error() -> None:
+    with pytest.raises(YamlError) as caught:
+        load_yaml("name: a\nname: b\n---\nname: c\n")
+    assert "duplicate key" in caught.value.message and caught.value.line == 2
