@@ -20,13 +20,19 @@ from typing import Any
 TARGET = Path(__file__).resolve().parent.parent / "tapcheck" / "data" / "aws_enums.json"
 
 
+#: Words that make a member name look like it holds a secret (``apiKeySource``, ``accessToken``).
+SECRET_NAME_RE = re.compile(r"password|passwd|passphrase|secret|token|apikey|credential")
+
+
+def flat(name: str) -> str:
+    """``apiKeySource`` / ``api_key_source`` -> ``apikeysource``: how the checker looks the names up."""
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
 def secret_named_enums(session: Any) -> dict[str, list[str]]:
     """Enumerated string members whose names contain a secret word (``apiKeySource``: HEADER, AUTHORIZER;
-    ``accessToken`` in Cognito's token validity units: days, hours ...), over every service model: the member
-    name lower-cased without separators -> every value its enums list. Such values are settings, not secrets."""
-    sys.path.insert(0, str(TARGET.parents[2]))
-    from tapcheck.rules.project_files import looks_secret, words  # noqa: PLC0415 - the checker's own test
-
+    ``accessToken`` in Cognito's token validity units: days, hours ...), over every service model: the flattened
+    member name (:func:`flat`) -> every value its enums list. Such values are settings, not secrets."""
     found: dict[str, set[str]] = {}
     for service in session.get_available_services():
         model = session.get_service_model(service)
@@ -35,8 +41,8 @@ def secret_named_enums(session: Any) -> dict[str, list[str]]:
             if shape.type_name != "structure":
                 continue
             for member, target in shape.members.items():
-                if target.type_name == "string" and target.enum and looks_secret(member):
-                    found.setdefault("".join(words(member)), set()).update(target.enum)
+                if target.type_name == "string" and target.enum and SECRET_NAME_RE.search(flat(member)):
+                    found.setdefault(flat(member), set()).update(target.enum)
     return {name: sorted(values) for name, values in sorted(found.items())}
 
 

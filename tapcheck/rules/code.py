@@ -299,7 +299,7 @@ def secret_input(name: str, value: Any = None) -> bool:
     (``secret_arn``, ``api_key_source``, ``password_policy``) do not."""
     if not looks_secret(name) or words(name)[-1] in SETTING_TAILS:
         return False
-    return not (isinstance(value, str) and value in SECRET_NAMED_ENUMS.get("".join(words(name)), ()))
+    return not (isinstance(value, str) and value in SECRET_NAMED_ENUMS.get(re.sub(r"[^a-z0-9]", "", name.lower()), ()))
 
 
 def literal_secret(node: ast.AST | None) -> str | None:

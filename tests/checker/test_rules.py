@@ -264,6 +264,7 @@ def test_every_catalog_row_explains_itself_with_a_public_source() -> None:
     ("api_key_source", "HEADER", False), ("apiKeySource", "AUTHORIZER", False),  # botocore ApiKeySourceType
     ("access_token", "hours", False), ("access_token", "eyJhbGciOi", True),  # Cognito TimeUnitsType
     ("password_hashing_algorithm", "BCRYPT", False), ("credential_location", "HEADER", False),
+    ("http_tokens", "required", False),  # EC2 instance metadata options: HttpTokensState
     ("secret_arn", "arn:aws:secretsmanager:eu-west-1:1:secret:x", False), ("password_policy", "strict", False),
 ])
 def test_secret_inputs_exclude_settings_and_enumerated_values(name: str, value: str, secret: bool) -> None:
