@@ -228,6 +228,12 @@ def _stringifies(node: ast.AST) -> str | None:
     if isinstance(node, ast.Call):
         name = dotted(node.func)
         if name in ("json.dumps", "pulumi.Output.json_dumps", "Output.json_dumps", "dumps"):
+            literal = node.args[0] if node.args else None
+            if isinstance(literal, ast.Dict) and any(
+                    isinstance(v, ast.Dict) or (isinstance(v, ast.List) and any(isinstance(i, ast.Dict)
+                                                                                for i in v.elts))
+                    for v in literal.values):
+                return None  # a JSON document (kubeconfig, policy) handed on as text
             return f"{name}(...)"
         if name == "str" and node.args and not isinstance(node.args[0], ast.Constant):
             return "str(...)"
@@ -542,14 +548,23 @@ def tap042(ctx: Context) -> list[Finding]:
     return out
 
 
+def is_document(value: Any) -> bool:
+    """A map with a nested map among its values (a kubeconfig, an IAM policy, a task definition): a document meant
+    to be handed on as text, unlike a list of ids or a flat map of values."""
+    return isinstance(value, dict) and any(
+        isinstance(v, dict) or (isinstance(v, list) and any(isinstance(i, dict) for i in v)) for v in value.values())
+
+
 def json_container(value: Any) -> bool:
-    """True when a string holds a JSON list or object (an output that was stringified)."""
+    """True when a string holds a JSON list or flat object (an output that was stringified); JSON documents
+    (:func:`is_document`) are written as text on purpose."""
     if not isinstance(value, str) or not value.strip().startswith(("[", "{")):
         return False
     try:
-        return isinstance(json.loads(value), (list, dict))
+        decoded = json.loads(value)
     except ValueError:
         return False
+    return isinstance(decoded, (list, dict)) and not is_document(decoded)
 
 
 RULES = [tap009, tap011, tap013, tap014_static, tap020_static, tap027_static, tap040, tap042]
