@@ -20,9 +20,36 @@ from typing import Any
 TARGET = Path(__file__).resolve().parent.parent / "tapcheck" / "data" / "aws_enums.json"
 
 
+#: Words that make a member name look like it holds a secret (``apiKeySource``, ``accessToken``).
+SECRET_NAME_RE = re.compile(r"password|passwd|passphrase|secret|token|apikey|credential")
+
+
+def flat(name: str) -> str:
+    """``apiKeySource`` / ``api_key_source`` -> ``apikeysource``: how the checker looks the names up."""
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def secret_named_enums(session: Any) -> dict[str, list[str]]:
+    """Enumerated string members whose names contain a secret word (``apiKeySource``: HEADER, AUTHORIZER;
+    ``accessToken`` in Cognito's token validity units: days, hours ...), over every service model: the flattened
+    member name (:func:`flat`) -> every value its enums list. Such values are settings, not secrets."""
+    found: dict[str, set[str]] = {}
+    for service in session.get_available_services():
+        model = session.get_service_model(service)
+        for shape_name in model.shape_names:
+            shape = model.shape_for(shape_name)
+            if shape.type_name != "structure":
+                continue
+            for member, target in shape.members.items():
+                if target.type_name == "string" and target.enum and SECRET_NAME_RE.search(flat(member)):
+                    found.setdefault(flat(member), set()).update(target.enum)
+    return {name: sorted(values) for name, values in sorted(found.items())}
+
+
 def facts() -> dict[str, Any]:
-    """The enumerations, read from botocore: Lambda ``Runtime`` values and CloudWatch Logs retention days (the
-    ``Days`` shape is an integer whose documentation lists the values ``PutRetentionPolicy`` accepts)."""
+    """The enumerations, read from botocore: Lambda ``Runtime`` values, CloudWatch Logs retention days (the
+    ``Days`` shape is an integer whose documentation lists the values ``PutRetentionPolicy`` accepts), and the
+    values of enumerated inputs named like secrets (:func:`secret_named_enums`)."""
     import botocore  # noqa: PLC0415 - a maintainer tool; the checker itself does not need botocore
     import botocore.session  # noqa: PLC0415
 
@@ -33,7 +60,8 @@ def facts() -> dict[str, Any]:
     if listed is None:
         raise SystemExit("botocore's logs Days documentation no longer lists the values; read it and update")
     days = sorted(int(n) for n in re.findall(r"\d+", listed.group(1)))
-    return {"botocore": botocore.__version__, "lambda_runtimes": sorted(runtimes), "log_retention_days": days}
+    return {"botocore": botocore.__version__, "lambda_runtimes": sorted(runtimes), "log_retention_days": days,
+            "secret_named_enums": secret_named_enums(session)}
 
 
 def main() -> int:

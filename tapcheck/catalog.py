@@ -158,8 +158,9 @@ _ROWS: tuple[Rule, ...] = (
          "https://www.pulumi.com/docs/iac/concepts/assets-archives/",
          example='pulumi.FileArchive("./lib/lambda")   # with main: lib/, this is lib/lib/lambda'),
     Rule("TAP023", AWS, ERROR, "a database engine version RDS no longer offers",
-         "RDS rejects versions it has retired (\"Cannot find version 15.3 for aurora-postgresql\"). Versions newer "
-         "than the checker's dated table are only noted.",
+         "RDS rejects versions it has retired (\"Cannot find version 15.3 for aurora-postgresql\"), and majors past "
+         "standard support when the program opts out of RDS Extended Support. Versions newer than the checker's "
+         "dated table are only noted; majors in Extended Support are TAP034.",
          "Use an offered version, or look it up with `aws.rds.get_engine_version(engine=..., "
          "preferred_versions=[...])`.",
          "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeDBEngineVersions.html",
@@ -227,6 +228,14 @@ _ROWS: tuple[Rule, ...] = (
          "https://www.pulumi.com/registry/packages/aws/api-docs/apigateway/deployment/",
          example='aws.apigateway.Deployment("d", rest_api=api.id, opts=ResourceOptions(depends_on=routes))'
                  '   # no triggers'),
+    Rule("TAP034", AWS, WARNING, "a database engine major version past RDS standard support",
+         "RDS still creates a major past its end of standard support, but enrolls the database in RDS Extended "
+         "Support and charges for it per vCPU-hour (ACU-hour on Aurora Serverless) until Extended Support ends and "
+         "RDS upgrades the major itself.",
+         "Move to a major version in standard support, or keep the old one knowingly and budget for Extended "
+         "Support.",
+         "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/extended-support.html",
+         example='aws.rds.Instance(..., engine="mysql", engine_version="5.7")'),
     Rule("TAP040", TESTS, ERROR, "placeholder tests",
          "A test file without tests, or a test without an assertion, passes while proving nothing.",
          "Write tests that assert on resource inputs or outputs (see `@pulumi.runtime.test`).",

@@ -9,10 +9,16 @@ describe-db-engine-versions`` JSON (https://docs.aws.amazon.com/AmazonRDS/latest
 API_DescribeDBEngineVersions.html) and keeps versions whose status is ``available``; it carries the day it was
 made. A version older than the newest listed one of its major and not listed is retired (RDS rejects it); a
 version newer than the table knows may have been released since, so the checker says so in a note instead.
+
+Majors past their end of standard support are not retired while RDS Extended Support lasts: RDS still creates
+them, enrolls them in Extended Support and charges for it (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/
+extended-support-overview.html), unless the request opts out with ``engine_lifecycle_support``
+``open-source-rds-extended-support-disabled``.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from pathlib import Path
@@ -52,7 +58,37 @@ KNOWN_VERSIONS: dict[str, dict[str, tuple[str, ...]]] = {
 #: engine -> the default major that ``get_engine_version`` answers with when no version is asked for.
 DEFAULT_MAJOR: dict[str, str] = {"aurora-postgresql": "16", "aurora-mysql": "8.0", "postgres": "16", "mysql": "8.0"}
 
+#: engine -> major -> the RDS end of standard support date. Extended Support runs "up to 3 years past the RDS end of
+#: standard support date" (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/extended-support.html); dates
+#: from the RDS for MySQL and PostgreSQL release calendars and the Aurora version policies
+#: (https://docs.aws.amazon.com/AmazonRDS/latest/PostgreSQLReleaseNotes/postgresql-release-calendar.html,
+#: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/MySQL.Concepts.VersionMgmt.html).
+STANDARD_SUPPORT_END: dict[str, dict[str, datetime.date]] = {
+    "mysql": {"5.7": datetime.date(2024, 2, 29)},
+    "postgres": {"11": datetime.date(2024, 2, 29), "12": datetime.date(2025, 2, 28),
+                 "13": datetime.date(2026, 2, 28)},
+    "aurora-mysql": {"5.7": datetime.date(2024, 10, 31)},
+    "aurora-postgresql": {"11": datetime.date(2024, 2, 29), "12": datetime.date(2025, 2, 28),
+                          "13": datetime.date(2026, 2, 28)},
+}
+EXTENDED_SUPPORT_YEARS = 3
+#: ``engine_lifecycle_support`` value that opts a new database out of Extended Support (the API default enrolls it).
+EXTENDED_SUPPORT_DISABLED = "open-source-rds-extended-support-disabled"
+
 Status = Literal["offered", "retired", "newer"]
+
+
+def extended_support(engine: str, version: str, today: datetime.date | None = None) -> tuple[str, str] | None:
+    """``(end of standard support, end of Extended Support)`` as ISO dates when ``version``'s major is past its RDS
+    end of standard support and still within Extended Support on ``today`` (default: the current day); None
+    otherwise (still in standard support, past Extended Support, or an engine or major the table does not list)."""
+    ended = STANDARD_SUPPORT_END.get(engine, {}).get(major_of(engine, version))
+    if ended is None:
+        return None
+    last = ended.replace(year=ended.year + EXTENDED_SUPPORT_YEARS, day=28 if ended.month == 2 else ended.day)
+    if not ended < (today or datetime.date.today()) <= last:
+        return None
+    return ended.isoformat(), last.isoformat()
 
 
 def status(engine: str, version: str) -> Status | None:

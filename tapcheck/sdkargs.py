@@ -195,6 +195,21 @@ def _accepted(classes: tuple[Any, ...]) -> tuple[set[str], list[str], str]:
     return accepted, sorted(set(wire)), " or ".join(c.__name__ for c in classes)
 
 
+def _snake(name: str) -> str:
+    """``ipSet`` -> ``ip_set``: how the Terraform bridge turns a name it does not know into a Terraform name."""
+    return re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower()
+
+
+def terraform_alias(key: str, wire: list[str]) -> str | None:
+    """The wire name whose Terraform attribute ``key`` names, or None. pulumi-aws pluralizes list attributes
+    (Terraform ``definition`` is Pulumi ``definitions``); for a key it does not know, the bridge's
+    ``PulumiToTerraformName`` falls back to the key's snake_case form, which is that Terraform attribute, so the
+    provider accepts the key (https://github.com/pulumi/pulumi-terraform-bridge, pkg/tfbridge/names.go)."""
+    singular = _snake(key)
+    plurals = {singular + "s", singular + "es"} | ({singular[:-1] + "ies"} if singular.endswith("y") else set())
+    return next((w for w in wire if _snake(w) in plurals), None)
+
+
 def _problem(key: str, accepted: set[str], wire: list[str], args: str) -> dict[str, Any]:
     """A suggestion in the key's own style: Python names for snake_case keys, wire names otherwise."""
     python = sorted(accepted - set(wire))
@@ -221,7 +236,7 @@ def unknown_keys(usages: list[dict[str, Any]]) -> list[dict[str, Any]]:
             continue
         accepted, wire, args = _accepted(classes)
         for item in usage["keys"]:
-            if item["key"] not in accepted:
+            if item["key"] not in accepted and terraform_alias(item["key"], wire) is None:
                 problems.append({"file": usage["file"], "line": item["line"], "path": usage["path"],
                                  "where": ".".join(filter(None, (usage["module"], usage["cls"]))),
                                  **_problem(item["key"], accepted, wire, args)})
@@ -286,10 +301,11 @@ def unknown_wire_keys(resource: dict[str, Any], import_modules: bool = True) -> 
             return
         accepted, wire, args = _accepted(classes)
         for key, item in value.items():
-            if key not in wire:
+            known = key if key in wire else terraform_alias(key, wire)
+            if known is None:
                 problems.append({"path": list(path), **_problem(key, accepted, wire, args)})
             else:
-                walk(item, _step(classes, key), (*path, key))
+                walk(item, _step(classes, known), (*path, key))
 
     for name, value in (resource.get("inputs") or {}).items():
         walk(value, _step((cls,), name), (name,))

@@ -23,8 +23,7 @@ from ..findings import Finding, finding
 from ..limits import AUTONAME_SUFFIX, NAME_LIMITS
 from ..project import Project, normalize_tag, placeholder_secret
 from .base import Context
-from .code import is_export, json_container, module_level, placeholder_image, program_sources
-from .project_files import looks_secret
+from .code import is_export, json_container, module_level, placeholder_image, program_sources, secret_input
 
 STAGE = "aws:apigateway/stage:Stage"
 RANDOM_SECRET_TYPES = ("random:index/randomPassword:RandomPassword", "random:index/randomString:RandomString",
@@ -246,7 +245,7 @@ def _secret_values(key: str, value: Any) -> Iterator[tuple[str, str]]:
             doc = None
         if isinstance(doc, dict):
             for inner, item in doc.items():
-                if looks_secret(str(inner)) and isinstance(item, str) and item:
+                if isinstance(item, str) and item and secret_input(str(inner), item):
                     yield f"{key}['{inner}']", item
             return
     yield key, value
@@ -265,9 +264,11 @@ def tap020_synth(ctx: Context) -> list[Finding]:
         if not res["type"].startswith("aws:"):
             continue
         for key, raw in (res.get("inputs") or {}).items():
-            if not looks_secret(key) or isinstance(unwrap(raw), (bool, int, float)):
+            if not secret_input(key) or isinstance(unwrap(raw), (bool, int, float)):
                 continue
             for what, value in _secret_values(key, raw):
+                if what == key and not secret_input(key, value):
+                    continue  # the input's own enumerated value
                 path, line = loc.where(res, key, literal=value)
                 if value.startswith("{{resolve:"):
                     out.append(finding(
@@ -348,7 +349,8 @@ def tap022(ctx: Context) -> list[Finding]:
 # ----- TAP023 -------------------------------------------------------------------------------------------------
 def tap023(ctx: Context) -> list[Finding]:
     """Hard-coded engine versions RDS has retired (dated table in :mod:`tapcheck.engines`); a version newer than
-    the table is only a note, since AWS may have released it after the table was made."""
+    the table is only a note, since AWS may have released it after the table was made. A major in RDS Extended
+    Support is created (TAP034 warns about the charges) unless the program opts out of Extended Support."""
     loc = Locator(ctx.project)
     out = []
     for res in resources(ctx):
@@ -358,8 +360,19 @@ def tap023(ctx: Context) -> list[Finding]:
         engine, version = unwrap(inputs.get("engine")), unwrap(inputs.get("engineVersion"))
         if not isinstance(engine, str) or not isinstance(version, str) or not version:
             continue
-        found = engines.status(engine, version)
         path, line = loc.where(res, "engineVersion")
+        extended = engines.extended_support(engine, version)
+        if extended is not None:
+            if unwrap(inputs.get("engineLifecycleSupport")) == engines.EXTENDED_SUPPORT_DISABLED:
+                out.append(finding(
+                    "TAP023", path, line,
+                    f"{label(res)}: {engine} {engines.major_of(engine, version)} ended RDS standard support on "
+                    f"{extended[0]} and engine_lifecycle_support opts out of RDS Extended Support, so RDS does not "
+                    "create it",
+                    f"Use a major version in standard support (offered: "
+                    f"{', '.join(engines.suggestions(engine, '99'))}), or drop engine_lifecycle_support."))
+            continue
+        found = engines.status(engine, version)
         if found == "newer":
             ctx.notes.append(f"TAP023: {label(res)} ({path}:{line}) uses {engine} {version}, newer than the engine "
                              f"table (dated {engines.TABLE_DATE}); not checked")
@@ -372,6 +385,32 @@ def tap023(ctx: Context) -> list[Finding]:
                 f"(table dated {engines.TABLE_DATE}; offered: {quoted})",
                 f"Look the version up: `aws.rds.get_engine_version(engine=\"{engine}\", preferred_versions=["
                 f"{quoted}]).version`, or pin one of: {quoted}."))
+    return out
+
+
+def tap034(ctx: Context) -> list[Finding]:
+    """Hard-coded engine versions whose major is past the RDS end of standard support: RDS creates them enrolled in
+    RDS Extended Support, which is charged per vCPU-hour (or ACU-hour) on top of the instance."""
+    loc = Locator(ctx.project)
+    out = []
+    for res in resources(ctx):
+        if not res["type"].startswith("aws:rds/"):
+            continue
+        inputs = res.get("inputs") or {}
+        engine, version = unwrap(inputs.get("engine")), unwrap(inputs.get("engineVersion"))
+        if not isinstance(engine, str) or not isinstance(version, str) or not version:
+            continue
+        extended = engines.extended_support(engine, version)
+        if extended is None or unwrap(inputs.get("engineLifecycleSupport")) == engines.EXTENDED_SUPPORT_DISABLED:
+            continue  # TAP023 reports the opted-out case: RDS refuses it
+        path, line = loc.where(res, "engineVersion")
+        major = engines.major_of(engine, version)
+        out.append(finding(
+            "TAP034", path, line,
+            f"{label(res)}: {engine} {major} ended RDS standard support on {extended[0]}; RDS creates it in RDS "
+            f"Extended Support, charged on top of the instance until {extended[1]}, when RDS upgrades it",
+            f"Move to a major in standard support (offered: {', '.join(engines.suggestions(engine, '99'))}), or "
+            f"keep {major} knowingly and budget for Extended Support."))
     return out
 
 
@@ -726,4 +765,4 @@ def tap030(ctx: Context) -> list[Finding]:
 
 
 RULES = [tap012, tap014_synth, tap015, tap020_synth, tap021, tap022, tap023, tap024_synth, tap025, tap026,
-         tap027_synth, tap028, tap029, tap030]
+         tap027_synth, tap028, tap029, tap030, tap034]

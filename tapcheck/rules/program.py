@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
+import weakref
 from collections.abc import Iterator
 from typing import Any
 
@@ -130,16 +131,20 @@ def tap016(ctx: Context) -> list[Finding]:
 
 
 # ----- TAP017 -------------------------------------------------------------------------------------------------
+_EXPORTS_INSIDE_APPLY: weakref.WeakKeyDictionary[Project, list[tuple[str, int]]] = weakref.WeakKeyDictionary()
+
+
 def exports_inside_apply(project: Project) -> list[tuple[str, int]]:
     """(path, line) of ``pulumi.export`` calls made inside an ``apply`` callback (a lambda, or a function of the
-    same module passed by name)."""
+    same module passed by name). Computed once per project: TAP011, TAP013 and TAP017 all ask."""
+    if project in _EXPORTS_INSIDE_APPLY:
+        return _EXPORTS_INSIDE_APPLY[project]
     found: list[tuple[str, int]] = []
     for src in program_sources(project):
-        tree = src.tree
-        if tree is None:
+        if src.tree is None or "apply" not in src.text or "export" not in src.text:
             continue
-        functions = {n.name: n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
-        for node in ast.walk(tree):
+        functions = {n.name: n for n in src.nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        for node in src.nodes:
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "apply"
                     and node.args):
                 continue
@@ -148,7 +153,8 @@ def exports_inside_apply(project: Project) -> list[tuple[str, int]]:
                 callback.id) if isinstance(callback, ast.Name) else None
             if body is not None:
                 found += [(project.rel(src.path), n.lineno) for n in ast.walk(body) if is_export(n)]
-    return sorted(set(found))
+    _EXPORTS_INSIDE_APPLY[project] = result = sorted(set(found))
+    return result
 
 
 def tap017(ctx: Context) -> list[Finding]:

@@ -5,10 +5,16 @@ Synth runs are cached per process (``helpers.run``), so each fixture is synthesi
 
 from __future__ import annotations
 
-import pytest
-from helpers import expected, fixture, located, run
+import datetime
+import shutil
+from pathlib import Path
 
-from tapcheck import RULES
+import pytest
+from helpers import EVERY_RULE, expected, fixture, located, run
+
+import tapcheck
+from tapcheck import RULES, engines, sdkargs
+from tapcheck.rules.code import secret_input
 from tapcheck.rules.graph import is_production
 
 # rule -> fixtures whose markers the rule must reproduce exactly, with synth.
@@ -24,7 +30,7 @@ SYNTH_CASES: dict[str, list[str]] = {
     "TAP020": ["TAP020-literal-password"],
     "TAP021": ["TAP021-vpc-no-flow-log"],
     "TAP022": ["TAP022-missing-archive"],
-    "TAP023": ["TAP023-engine-version"],
+    "TAP023": ["TAP023-engine-version", "TAP034-extended-support"],
     "TAP024": ["TAP024-nested-key", "TAP024-helper-dicts"],
     "TAP025": ["TAP025-stage-by-string"],
     "TAP026": ["TAP026-name-limit"],
@@ -35,6 +41,7 @@ SYNTH_CASES: dict[str, list[str]] = {
     "TAP031": ["TAP031-apigw-deployment"],
     "TAP032": ["TAP032-enum-values"],
     "TAP033": ["TAP031-apigw-deployment"],
+    "TAP034": ["TAP034-extended-support"],
     "TAP042": ["TAP042-apply-asserts"],
     "TAP050": ["TAP050-open-ingress"],
     "TAP051": ["TAP051-unencrypted-storage"],
@@ -250,3 +257,74 @@ def test_every_catalog_row_explains_itself_with_a_public_source() -> None:
     for rule in RULES.values():
         assert rule.why and rule.fix and rule.example, rule.id
         assert rule.source.startswith("https://"), rule.id
+
+
+@pytest.mark.parametrize(("name", "value", "secret"), [
+    ("master_password", "hunter2", True), ("secretString", "s3cr3t", True), ("auth_token", "abc", True),
+    ("api_key_source", "HEADER", False), ("apiKeySource", "AUTHORIZER", False),  # botocore ApiKeySourceType
+    ("access_token", "hours", False), ("access_token", "eyJhbGciOi", True),  # Cognito TimeUnitsType
+    ("password_hashing_algorithm", "BCRYPT", False), ("credential_location", "HEADER", False),
+    ("http_tokens", "required", False),  # EC2 instance metadata options: HttpTokensState
+    ("secret_arn", "arn:aws:secretsmanager:eu-west-1:1:secret:x", False), ("password_policy", "strict", False),
+])
+def test_secret_inputs_exclude_settings_and_enumerated_values(name: str, value: str, secret: bool) -> None:
+    assert secret_input(name, value) is secret
+
+
+@pytest.mark.parametrize(("engine", "version", "today", "support"), [
+    ("mysql", "5.7", datetime.date(2026, 11, 30), ("2024-02-29", "2027-02-28")),
+    ("mysql", "5.7.44", datetime.date(2024, 3, 1), ("2024-02-29", "2027-02-28")),
+    ("mysql", "5.7", datetime.date(2024, 2, 1), None),  # still in standard support
+    ("mysql", "5.7", datetime.date(2027, 3, 1), None),  # past Extended Support: retired
+    ("aurora-mysql", "5.7.mysql_aurora.2.11.2", datetime.date(2026, 1, 1), ("2024-10-31", "2027-10-31")),
+    ("postgres", "12.22", datetime.date(2026, 1, 1), ("2025-02-28", "2028-02-28")),
+    ("postgres", "16.4", datetime.date(2026, 1, 1), None), ("mariadb", "10.4", datetime.date(2026, 1, 1), None),
+])
+def test_extended_support_window(engine: str, version: str, today: datetime.date,
+                                 support: tuple[str, str] | None) -> None:
+    assert engines.extended_support(engine, version, today) == support
+
+
+def test_tap034_names_the_charges_and_the_end_of_extended_support() -> None:
+    (item,) = [f for f in run("TAP034-extended-support").findings if f.rule == "TAP034" and f.line == 9]
+    assert "postgres 13 ended RDS standard support on 2026-02-28" in item.message
+    assert "until 2029-02-28" in item.message
+    (refused,) = [f for f in run("TAP034-extended-support").findings if f.rule == "TAP023"]
+    assert "opts out of RDS Extended Support" in refused.message
+
+
+def test_tap024_accepts_the_terraform_name_of_a_pluralized_list() -> None:
+    wire = ["definitions"]
+    assert sdkargs.terraform_alias("definition", wire) == "definitions"
+    assert sdkargs.terraform_alias("ipSet", ["ipSets"]) == "ipSets"
+    assert sdkargs.terraform_alias("policy", ["policies"]) == "policies"
+    assert sdkargs.terraform_alias("definitionz", wire) is None
+    for synth in (False, True):
+        assert not [f for f in run("TAP024-nested-key", synth=synth).findings
+                    if f.rule == "TAP024" and "definition" in f.message]
+
+
+def test_tap040_outside_testpaths_counts_without_a_pytest_config(tmp_path: Path) -> None:
+    """The fixture's pytest.ini keeps the root test_*.py out of collection; without it pytest collects the file."""
+    copy = tmp_path / "project"
+    shutil.copytree(fixture("TAP040-placeholder-tests"), copy)
+    (copy / "pytest.ini").unlink()
+    report = tapcheck.check(copy, synth=False, select=EVERY_RULE)
+    reported = {f.path for f in report.findings if f.rule == "TAP040"}
+    assert "test_endpoint_manually.py" in reported
+    assert "tests/integration/test_send_message.py" not in reported  # a script: __main__ guard, no tests
+
+
+def test_tap011_ignores_comments_and_counts_commands_that_read_outputs(tmp_path: Path) -> None:
+    copy = tmp_path / "project"
+    copy.mkdir()
+    (copy / "Pulumi.yaml").write_text("name: jobs\nruntime: python\n", encoding="utf-8")
+    (copy / "__main__.py").write_text(  # exports nothing, registers nothing
+        "import pulumi_aws as aws\n\n# `pulumi stack output` prints nothing for this stack\naws.sqs.Queue(\"jobs\")\n",
+        encoding="utf-8")
+    assert "TAP011" not in tapcheck.check(copy, synth=False, select=EVERY_RULE).rules()
+    (copy / "scripts").mkdir()
+    (copy / "scripts" / "smoke.sh").write_text("#!/bin/sh\n# reads the queue url\nURL=$(pulumi stack output url)\n",
+                                               encoding="utf-8")
+    (item,) = [f for f in tapcheck.check(copy, synth=False, select=EVERY_RULE).findings if f.rule == "TAP011"]
+    assert "scripts/smoke.sh:3 reads its outputs" in item.message
