@@ -11,7 +11,11 @@ deterministic, plausible values of the types the SDKs declare:
 - inputs echoed back are converted to the output's declared type (an IAM policy passed as a dict comes back as
   its JSON text, as pulumi-aws returns it);
 - every data source returns its declared result type, echoing the arguments it was given;
-- ``pulumi-random`` results honour length and character-class arguments.
+- ``pulumi-random`` results honour length and character-class arguments;
+- a read resource (``aws.ec2.Vpc.get(name, id)``) has every declared property, and the id asked for;
+- maps whose keys AWS or another stack chooses (AppSync ``uris``, a CloudFormation stack's ``outputs``, a
+  ``pulumi.StackReference``'s outputs) answer any key the program asks for with a plausible value (``AnyKeyMap``):
+  those keys are not knowable offline, and a real deployment would have them, so the program must not fail on them.
 
 A gap in these mocks degrades to a plainer value; it never raises into the program.
 
@@ -25,11 +29,13 @@ import hashlib
 import json
 import random
 import string
+import typing
 import uuid
 from typing import Any
 
 import pulumi
 import pulumi.runtime.mocks
+from pulumi.runtime import rpc
 from pulumi.runtime.proto import resource_pb2
 
 from . import arns, shapes
@@ -106,6 +112,93 @@ def random_string(seed: str, state: dict[str, Any]) -> str:
     return "".join(chars)
 
 
+_PLURAL = ("ids", "arns", "names", "urls", "ips", "cidrs", "blocks", "zones", "subnets", "groups", "endpoints",
+           "domains", "hosts", "servers", "addresses", "records", "keys", "roles", "users", "buckets", "queues")
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+class AnyKeyMap(dict):  # type: ignore[type-arg]
+    """A map whose keys are chosen outside the program (by AWS or another stack): any key has a plausible value.
+
+    ``api.uris["GRAPHQL"]``, ``aws.cloudformation.get_stack(...).outputs["PrivateSubnetId"]`` and
+    ``pulumi.StackReference(...).require_output("private_subnet_ids")`` read keys that only the account knows. A
+    missing key gets a value of the map's declared value type, chosen by the key's name (``...Id`` an id, ``...Url``
+    a URL, a plural such as ``..._ids`` a list of two when the type is not declared), and is remembered so that every
+    read agrees. ``in`` and iteration see only the keys answered so far.
+    """
+
+    def __init__(self, items: dict[str, Any], value_type: Any = None, source: dict[str, str] | None = None) -> None:
+        super().__init__(items)
+        self.value_type = value_type
+        self.source = dict(source or {})
+
+    def __missing__(self, key: str) -> Any:
+        value = self._value(str(key))
+        self[key] = value
+        return value
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        """Like ``self[key]``: every key has a value."""
+        return self[key]
+
+    def _value(self, key: str) -> Any:
+        token = self.source.get("token", "")
+        physical = self.source.get("physical") or "value"
+        region = self.source.get("region") or _region()
+        prop = _camel(key) if "_" in key else key[:1].lower() + key[1:]
+
+        # A key that says nothing of its value (AppSync's "GRAPHQL") takes the kind of its map ("uris": a URI).
+        of_map = self.source.get("map") or ""
+        fallback = of_map[:-1] if of_map.endswith("s") else of_map
+
+        def make_str(name: str, index: int) -> str:
+            value = arns.string_for(name, token, physical, region, index)
+            if fallback and value.endswith(arns.kebab(name)):
+                return arns.string_for(fallback, token, physical, region, index)
+            return value
+
+        typ = shapes.unwrap(self.value_type) if self.value_type is not None else Any
+        if typ is Any or typ is object or typ is None:
+            if prop.lower().endswith(_PLURAL):
+                return [make_str(prop[:-1], i) for i in range(2)]
+            return make_str(prop, 0)
+        return shapes.value_for(typ, prop, make_str, source=self.source)
+
+
+def _map_value_type(typ: Any) -> Any:
+    args = typing.get_args(shapes.unwrap(typ)) if typ is not None else ()
+    return args[1] if len(args) == 2 else None
+
+
+def install_any_key_maps() -> None:
+    """Make the SDK hand the program an ``AnyKeyMap`` where the mocks marked a map with ``shapes.ANY_KEY``.
+
+    The SDK rebuilds every value it receives from the engine as plain dicts in
+    ``pulumi.runtime.rpc.translate_output_properties`` (resource outputs and data-source results alike); this wraps
+    that function once per process. Idempotent.
+    """
+    original = rpc.translate_output_properties
+    if getattr(original, "_tapcheck_any_key", False):
+        return
+
+    def translate_output_properties(output: Any, output_transformer: Any, typ: Any = None, *args: Any,
+                                    **kwargs: Any) -> Any:
+        if isinstance(output, dict) and shapes.ANY_KEY in output:
+            source = output[shapes.ANY_KEY]
+            items = {k: v for k, v in output.items() if k != shapes.ANY_KEY}
+            translated = original(items, output_transformer, typ, *args, **kwargs)
+            return AnyKeyMap(translated if isinstance(translated, dict) else items, _map_value_type(typ),
+                             source if isinstance(source, dict) else None)
+        return original(output, output_transformer, typ, *args, **kwargs)
+
+    translate_output_properties._tapcheck_any_key = True  # type: ignore[attr-defined]
+    rpc.translate_output_properties = translate_output_properties
+
+
 class MockMonitor(pulumi.runtime.mocks.MockMonitor):
     """The SDK's mock monitor, passing resource references the way the engine passes them to pulumi-aws.
 
@@ -147,6 +240,9 @@ class AwsMocks(pulumi.runtime.Mocks):
 
     strict = False
 
+    def __init__(self) -> None:
+        install_any_key_maps()
+
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         """Return the provider-assigned id and the inputs plus the computed outputs a real deployment would add."""
         try:
@@ -164,8 +260,14 @@ class AwsMocks(pulumi.runtime.Mocks):
         if typ.startswith("random:"):
             return f"{args.name}-id", self._random_state(typ, args.name, state)
         region = _region(state.get("region"))
+        read = bool(args.resource_id)  # Resource.get(name, id) or an import: an existing resource, all of it known
+        if typ == "pulumi:pulumi:StackReference":  # another stack's outputs: any name the program asks for
+            stack = str(state.get("name") or args.resource_id or args.name)
+            return stack, {**state, "name": stack, "secretOutputNames": [],
+                           "outputs": {shapes.ANY_KEY: {"token": typ, "physical": stack.rsplit("/", 1)[-1],
+                                                        "region": region}}}
         physical = f"{args.name}-{suffix(args.name)}"
-        rid = f"{args.name}-id"
+        rid = str(args.resource_id) if read else f"{args.name}-id"
         if typ.startswith("aws:"):
             known = cls is None  # an unregistered type: give it the common attributes anyway
             name_key, physical = arns.physical_name(typ, args.name, state)
@@ -173,7 +275,7 @@ class AwsMocks(pulumi.runtime.Mocks):
                 state[name_key] = physical
             if known or "name" in declared:
                 state.setdefault("name", physical)
-            rid = arns.resource_id(typ, args.name, physical)
+            rid = rid if read else arns.resource_id(typ, args.name, physical)
             state.setdefault("id", rid)
             for key, value in arns.computed_strings(typ, args.name, rid=rid, physical=physical, region=region,
                                                            state=state).items():
@@ -190,9 +292,10 @@ class AwsMocks(pulumi.runtime.Mocks):
         def make_str(prop: str, index: int) -> str:
             return arns.string_for(prop, typ, physical, region, index)
 
+        source = {"token": typ, "physical": physical, "region": region}
         for prop in declared.values():
-            if prop.output_only and state.get(prop.name) is None:
-                state[prop.name] = shapes.value_for(prop.type, prop.name, make_str)
+            if (prop.output_only or read) and state.get(prop.name) is None:
+                state[prop.name] = shapes.value_for(prop.type, prop.name, make_str, source=source)
         return rid, state
 
     @staticmethod
@@ -283,6 +386,7 @@ class AwsMocks(pulumi.runtime.Mocks):
                 return arns.prefixed_id(noun, f"{seed}{index}") or (f"{physical}-{index}" if index else physical)
             return arns.string_for(prop, token, physical, region, index)
 
+        source = {"token": token, "physical": physical, "region": region}
         for key, typ in shapes.output_fields(cls).items():
             if key in result:
                 continue
@@ -293,7 +397,7 @@ class AwsMocks(pulumi.runtime.Mocks):
             elif key == "tags" and _tag_filters(inputs):  # EC2 `tag:<key>` filters name the tags it has
                 result[key] = _tag_filters(inputs)
             else:
-                result[key] = shapes.value_for(typ, key, make_str)
+                result[key] = shapes.value_for(typ, key, make_str, source=source)
         return result
 
     def _known_call(self, token: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
