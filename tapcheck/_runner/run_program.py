@@ -8,7 +8,8 @@ private name, so its parent folder (the project root in generated repos) is neve
 The record (JSON) has ``status``, ``resources``, ``exports``, ``error`` (None, or ``type``, ``message``,
 ``location``, ``traceback`` and, for failures inside Output callbacks, ``created_at`` and ``fed``),
 ``unexpanded`` (multi-language components the mocks could not expand: ``type``, ``name``, ``urn``) and
-``notes`` (one sentence per such component).
+``notes``. Each resource has ``unknown_keys``: the nested keys its SDK's ``*Args`` classes do not know
+(``tapcheck.sdkargs.unknown_wire_keys``).
 
 Only the standard library and ``pulumi`` (and ``pulumi_aws`` when the program uses it) are needed here.
 """
@@ -353,14 +354,6 @@ def _display_type(token: str) -> str:
     return ".".join(p for p in (parts[0], "" if module == "index" else module, parts[2]) if p)
 
 
-def _unexpanded_note(component: dict[str, str]) -> str:
-    """The human note for a component the mocks could not expand."""
-    package = component["type"].split(":")[0]
-    return (f"{_display_type(component['type'])} '{component['name']}' is a multi-language component: its child "
-            f"resources are created by the {package} provider plugin, which does not run under mocks, so they were "
-            "not simulated and no rule checked them; its outputs are placeholders")
-
-
 def main(argv: list[str]) -> int:
     """Run the job described in ``argv[1]`` and write the record to ``argv[2]``."""
     job = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
@@ -397,8 +390,10 @@ def main(argv: list[str]) -> int:
     result["error"] = None if failure is None else _format_error(failure, sites)
     result["status"] = "ok" if failure is None else "error"
     result["resources"] = recorder.resources()
-    result["unexpanded"] = recorder.unexpanded
-    result["notes"] = [_unexpanded_note(c) for c in recorder.unexpanded]
+    unknown_wire_keys = importlib.import_module(f"{package.__name__}.sdkargs").unknown_wire_keys
+    for res in result["resources"]:  # the program's SDK modules are loaded here: no import is needed
+        res["unknown_keys"] = unknown_wire_keys(res, import_modules=False)
+    result["unexpanded"] = recorder.unexpanded  # synth turns these into one note
     result["asset_sites"] = recorder.asset_sites
     out_path.write_text(json.dumps(result, default=str), encoding="utf-8")
     return 0
