@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import inspect
 import json
 import random
 import string
@@ -48,6 +49,10 @@ DEFAULT_REGION = "us-east-1"
 # secret Output (pulumi SDK ``pulumi/runtime/rpc.py``: ``_special_sig_key`` / ``_special_secret_sig``).
 SIG_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+# A resource reference on the wire: ``{SIG_KEY: RESOURCE_SIG, "urn": ..., "id": ...}``; the SDK rebuilds the resource
+# object from it and reads its state with the ``pulumi:pulumi:getResource`` invoke (``rpc.deserialize_resource``).
+RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
+_GET_RESOURCE = "pulumi:pulumi:getResource"
 
 _ZONE_PREFIX = {
     "us-east-1": "use1", "us-east-2": "use2", "us-west-1": "usw1", "us-west-2": "usw2", "eu-west-1": "euw1",
@@ -221,6 +226,16 @@ class MockMonitor(pulumi.runtime.mocks.MockMonitor):
         return resource_pb2.DeploymentInfo(
             supportedFeatures=[f for f in info.supportedFeatures if f != self._REFERENCES])
 
+    def Invoke(self, request: Any) -> Any:  # pylint: disable=invalid-name  # gRPC method name
+        """``pulumi:pulumi:getResource`` also knows the resources a component's outputs refer to (``AwsMocks``)."""
+        if request.tok == _GET_RESOURCE:
+            urn = request.args.fields["urn"].string_value if "urn" in request.args.fields else ""
+            known = getattr(self.mocks, "references", {}).get(urn)
+            if known is not None and urn not in self.resources:
+                self.resources[urn] = pulumi.runtime.mocks.MockMonitor.ResourceRegistration(
+                    urn, known["id"], known["state"])
+        return super().Invoke(request)
+
     def SupportsFeature(self, request: Any) -> Any:  # pylint: disable=invalid-name  # gRPC method name
         """Older SDKs probe features one by one: answer no for resource references."""
         answer = super().SupportsFeature(request)
@@ -242,6 +257,8 @@ class AwsMocks(pulumi.runtime.Mocks):
 
     def __init__(self) -> None:
         install_any_key_maps()
+        # URN -> {"id", "state"} of the resources that components' outputs refer to (``MockMonitor`` serves them).
+        self.references: dict[str, dict[str, Any]] = {}
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         """Return the provider-assigned id and the inputs plus the computed outputs a real deployment would add."""
@@ -295,8 +312,30 @@ class AwsMocks(pulumi.runtime.Mocks):
         source = {"token": typ, "physical": physical, "region": region}
         for prop in declared.values():
             if (prop.output_only or read) and state.get(prop.name) is None:
-                state[prop.name] = shapes.value_for(prop.type, prop.name, make_str, source=source)
+                state[prop.name] = (self._references(typ, args.name, prop) if cls is not None and not issubclass(
+                    cls, pulumi.CustomResource) else None) or shapes.value_for(prop.type, prop.name, make_str,
+                                                                                source=source)
         return rid, state
+
+    def _references(self, parent_type: str, parent_name: str, prop: shapes.Property) -> Any:
+        """A component output declared as a resource (awsx ``ApplicationLoadBalancer.load_balancer``: an
+        ``aws.lb.LoadBalancer``), or a list of them: references to mock resources of that class, which the SDK
+        rebuilds as resource objects with every output (``MockMonitor.Invoke``). None for any other output."""
+        typ = shapes.unwrap(prop.type)
+        many = shapes.is_list(typ)
+        item = shapes.unwrap(typing.get_args(typ)[0]) if many and typing.get_args(typ) else typ
+        token = getattr(item, "pulumi_type", None) if inspect.isclass(item) else None
+        if not (isinstance(token, str) and issubclass(item, pulumi.CustomResource)):
+            return None
+        refs = []
+        for index in range(2 if many else 1):
+            name = f"{parent_name}-{arns.kebab(prop.name)}" + (f"-{index + 1}" if many else "")
+            urn = (f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::{parent_type}${token}::{name}")
+            # AwsMocks' own answer: a subclass's new_resource records a registration, and this is none
+            rid, state = AwsMocks._new_resource(self, pulumi.runtime.MockResourceArgs(typ=token, name=name, inputs={}))
+            self.references[urn] = {"id": rid, "state": state}
+            refs.append({SIG_KEY: RESOURCE_SIG, "urn": urn, "id": rid, "packageVersion": ""})
+        return refs if many else refs[0]
 
     @staticmethod
     def _random_state(typ: str, name: str, state: dict[str, Any]) -> dict[str, Any]:
