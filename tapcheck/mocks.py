@@ -37,7 +37,7 @@ from typing import Any
 import pulumi
 import pulumi.runtime.mocks
 from pulumi.runtime import rpc
-from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime.proto import provider_pb2, resource_pb2
 
 from . import arns, shapes
 from .engines import default_version, parameter_group_family
@@ -236,6 +236,16 @@ class MockMonitor(pulumi.runtime.mocks.MockMonitor):
                     urn, known["id"], known["state"])
         return super().Invoke(request)
 
+    def Call(self, request: Any) -> Any:  # pylint: disable=invalid-name  # gRPC method name
+        """A method of a multi-language component (eks ``Cluster.get_kubeconfig``): the SDK sends it to the engine
+        as a ``ResourceCallRequest``, which the SDK's mock monitor does not answer. The answer is
+        ``AwsMocks.method_call`` (a value of the method's declared result type)."""
+        args = pulumi.runtime.rpc.deserialize_properties(request.args)
+        answer = getattr(self.mocks, "method_call", lambda token, args: {})(request.tok, args)
+        ret_proto = pulumi.runtime.mocks._sync_await(  # pylint: disable=protected-access  # as the SDK's Invoke
+            pulumi.runtime.rpc.serialize_properties(answer, {}))
+        return provider_pb2.CallResponse(**{"return": ret_proto})
+
     def SupportsFeature(self, request: Any) -> Any:  # pylint: disable=invalid-name  # gRPC method name
         """Older SDKs probe features one by one: answer no for resource references."""
         answer = super().SupportsFeature(request)
@@ -336,6 +346,25 @@ class AwsMocks(pulumi.runtime.Mocks):
             self.references[urn] = {"id": rid, "state": state}
             refs.append({SIG_KEY: RESOURCE_SIG, "urn": urn, "id": rid, "packageVersion": ""})
         return refs if many else refs[0]
+
+    def method_call(self, token: str, args: dict[str, Any]) -> dict[str, Any]:
+        """Answer a component method (``eks:index:Cluster/getKubeconfig``) with its declared result type: the
+        generated SDK declares it as ``<Class>.<Method>Result`` (``Cluster.GetKubeconfigResult``, an output type).
+        Fields are plausible values of their types; ``{}`` (every field None) when the SDK declares none."""
+        resource_token, _, method = token.partition("/")
+        cls = shapes.resource_class(resource_token)
+        result = getattr(cls, f"{method[:1].upper()}{method[1:]}Result", None) if cls is not None and method else None
+        if not (inspect.isclass(result) and pulumi._types.is_output_type(result)):  # pylint: disable=protected-access
+            return {}
+        name = str(args.get("__self__") or resource_token).rsplit("::", 1)[-1]
+        region = _region()
+        source = {"token": token, "physical": name, "region": region}
+
+        def make_str(prop: str, index: int) -> str:
+            return arns.string_for(prop, token, name, region, index)
+
+        return {key: shapes.value_for(typ, key, make_str, source=source)
+                for key, typ in shapes.output_fields(result).items()}
 
     @staticmethod
     def _random_state(typ: str, name: str, state: dict[str, Any]) -> dict[str, Any]:
