@@ -487,6 +487,8 @@ class AwsMocks(pulumi.runtime.Mocks):
             return self._engine_version(inputs)
         if token == "aws:iam/getPolicyDocument:getPolicyDocument":
             return policy_document(inputs)
+        if token == "aws:secretsmanager/getSecretVersion:getSecretVersion":
+            return {"secretString": database_secret(str(inputs.get("secretId") or "secret"), region)}
         if token == "aws:ec2/getAmi:getAmi":
             image = f"ami-{suffix(str(inputs.get('nameRegex') or inputs.get('filters') or 'image'), 17)}"
             return {"id": image, "imageId": image, "architecture": "x86_64", "name": "al2023-ami-mock",
@@ -536,6 +538,19 @@ def _as_list(value: Any) -> list[Any]:
 
 def _one_or_list(values: list[Any]) -> Any:
     return values[0] if len(values) == 1 else values
+
+
+def database_secret(secret_id: str, region: str) -> str:
+    """The JSON text of a Secrets Manager secret, in the structure AWS documents for database credentials
+    (``username``, ``password``, ``engine``, ``host``, ``port``, ``dbname``; RDS-managed secrets have this form):
+    https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_secret_json_structure.html.
+
+    Programs read stored secrets with ``json.loads(v.secret_string)["password"]``; these keys are the ones they
+    read. The value is the same for the same secret id."""
+    name = secret_id.rsplit(":", 1)[-1].rsplit("/", 1)[-1] or "secret"
+    return json.dumps({"username": "admin", "password": random_string(arns.digest("secret", secret_id), {}),
+                       "engine": "postgres", "host": f"{name.lower()}.abcdefghijkl.{region}.rds.amazonaws.com",
+                       "port": 5432, "dbname": "app"})
 
 
 def policy_document(inputs: dict[str, Any]) -> dict[str, Any]:

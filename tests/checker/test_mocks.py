@@ -170,3 +170,10 @@ def test_stack_reference_answers_any_output_name() -> None:
                                              network.get_output("vpc_id")))
     assert isinstance(ids, list) and len(ids) == 2 and all(i.startswith("subnet-") for i in ids)
     assert vpc_id.startswith("vpc-")
+
+
+def test_secret_version_is_json_of_database_credentials() -> None:
+    version = aws.secretsmanager.get_secret_version(secret_id="prod/db")
+    secret = json.loads(version.secret_string)
+    assert set(secret) >= {"username", "password", "host", "port", "dbname", "engine"}
+    assert secret == json.loads(aws.secretsmanager.get_secret_version(secret_id="prod/db").secret_string)
