@@ -116,3 +116,19 @@ def test_multiline_messages_are_kept_whole_on_one_line(tmp_path: Path, text: str
     error = run_raw(project)["error"]
     assert error["message"] == "ValueError: first line second line"
     assert error["location"]["line"] == 1
+
+
+def test_stacks_in_one_process_give_the_records_of_one_process_each(tmp_path: Path) -> None:
+    project = Project(_copy("mock-stacks", tmp_path))
+    stacks = ["dev", "staging", "prod"]
+    together = synth.run_synth_stacks(project, stacks)
+    assert list(together) == stacks
+    for stack in stacks:
+        alone = synth.run_synth(project, stack=stack)
+        assert together[stack].record == alone.record
+        assert (together[stack].findings, together[stack].notes) == (alone.findings, alone.notes)
+    # Each stack ran with its own config and a fresh copy of the project's modules.
+    names = {s: [r["name"] for r in together[s].record["resources"]] for s in stacks}
+    assert names["dev"] == ["dev-logs-1", "dev-app-2"]
+    assert names["prod"] == ["prod-logs-1", "prod-app-2", "prod-app-3", "prod-app-4"]
+    assert together["prod"].record["exports"]["bucket_arn"]["value"].startswith("arn:aws:s3:::")
