@@ -175,6 +175,17 @@ def run_synth_stacks(project: Project, stacks: list[str], *, timeout: float = 12
     return results
 
 
+def synth_stacks(path: str | os.PathLike[str], stacks: list[str] | None = None, *, timeout: float = 120.0,
+                 python: str | None = None) -> dict[str, SynthResult]:
+    """Synth the Pulumi project at ``path`` for each of ``stacks`` (default: every ``Pulumi.<stack>.yaml``, sorted)
+    in one interpreter: ``{stack: SynthResult}``, whose ``record`` is what ``python -m tapcheck PATH --stack STACK
+    --synth-out FILE`` writes and whose ``findings`` are the program's failures (TAP010). For test suites that
+    read every stack's record: the SDK is imported once instead of once per stack."""
+    project = Project(Path(path))
+    return run_synth_stacks(project, sorted(project.stacks) if stacks is None else stacks, timeout=timeout,
+                            python=python)
+
+
 def _read_record(project: Project, stack: str, raw: dict[str, Any], interpreter: Interpreter,
                  result: SynthResult) -> None:
     """Fill ``result`` from the runner's record for one stack: notes, TAP010 for the program's error, the record."""

@@ -132,3 +132,9 @@ def test_stacks_in_one_process_give_the_records_of_one_process_each(tmp_path: Pa
     assert names["dev"] == ["dev-logs-1", "dev-app-2"]
     assert names["prod"] == ["prod-logs-1", "prod-app-2", "prod-app-3", "prod-app-4"]
     assert together["prod"].record["exports"]["bucket_arn"]["value"].startswith("arn:aws:s3:::")
+
+
+def test_synth_stacks_defaults_to_every_stack_of_the_project(tmp_path: Path) -> None:
+    results = synth.synth_stacks(_copy("mock-stacks", tmp_path))
+    assert list(results) == ["dev", "prod", "staging"]
+    assert all(r.findings == [] and r.record["stack"] == s for s, r in results.items())
