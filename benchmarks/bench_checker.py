@@ -1,22 +1,33 @@
-"""Benchmark the checker on generated Pulumi repos: N resources spread over 100 Python files.
+"""Benchmark the checker on generated Pulumi repos (N resources over 100 Python files), side by side with the
+previous release.
 
-Prints the static-rule time and the synth time for N in 50, 200, 800. Each figure is measured in a fresh
-interpreter, so it includes the imports a real run pays (PyYAML, and pulumi_aws modules for TAP024 and the
-program itself). Targets: static well under a second; synth a few seconds at N=200. Nothing is asserted.
+For N in 50, 200, 800 and for each checker (the previous release, checked out into a temporary git worktree, and
+this repository's), prints the medians of ``--repeat`` runs of the CLI, each in a fresh interpreter:
 
-Run: ``python benchmarks/bench_checker.py [N ...]``
+- ``static s``: ``python -m tapcheck REPO --no-synth`` (static rules only);
+- ``check s``: ``python -m tapcheck REPO`` (static rules plus synth: the program run under mocks);
+- ``peak MiB``: the largest resident set of any process of that full check (the CLI or the program it runs),
+  from ``getrusage(RUSAGE_CHILDREN)``;
+- ``registered``: resources the synth record holds (equal across checkers, or the checkers disagree).
+
+Target, printed, never asserted: the full check at 800 resources no slower than the previous release.
+
+Run: ``python benchmarks/bench_checker.py [N ...] [--repeat 3] [--baseline REV] [--checker DIR]``
 """
 
 from __future__ import annotations
 
+import argparse
 import json
-import subprocess
+import os
 import sys
 import tempfile
 import textwrap
 from pathlib import Path
+from statistics import median
 
-ROOT = Path(__file__).resolve().parents[1]
+from common import BASELINE, ROOT, machine, release, run_measured
+
 FILES = 100
 SIZES = (50, 200, 800)
 
@@ -74,49 +85,67 @@ def generate(root: Path, resources: int) -> None:
         '''), encoding="utf-8")
 
 
-_MEASURE = textwrap.dedent('''\
-    import json, sys, time
-    from pathlib import Path
-    t0 = time.perf_counter()
-    import tapcheck
-    from tapcheck.project import Project
-    from tapcheck.synth import run_synth
-    path, mode = sys.argv[1], sys.argv[2]
-    if mode == "static":
-        report = tapcheck.check(path, synth=False)
-        print(json.dumps({"seconds": time.perf_counter() - t0, "findings": len(report.findings)}))
-    else:
-        t0 = time.perf_counter()
-        result = run_synth(Project(path), stack="dev", timeout=600)
-        record = result.record or {}
-        print(json.dumps({"seconds": time.perf_counter() - t0, "resources": len(record.get("resources", [])),
-                          "errors": [f.message for f in result.findings]}))
-    ''')
+def check(checker: Path, repo: Path, *args: str) -> dict:
+    """One CLI run of the tapcheck found in ``checker`` on ``repo``, measured."""
+    env = {**os.environ, "PYTHONPATH": str(checker)}
+    return run_measured([sys.executable, "-m", "tapcheck", str(repo), *args], cwd=checker, env=env)
 
 
-def measure(path: Path, mode: str) -> dict:
-    """Run one measurement in a fresh interpreter (cold imports, like a CLI run)."""
-    proc = subprocess.run([sys.executable, "-c", _MEASURE, str(path), mode], cwd=ROOT, capture_output=True,
-                          text=True, check=True)
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+def measure(checkers: dict[str, Path], repo: Path, repeat: int) -> dict[str, dict]:
+    """Per checker: median static seconds, full-check seconds and peak KiB, resources registered, errors. Runs
+    alternate between checkers so a change in machine load hits both alike."""
+    runs: dict[str, dict[str, list[dict]]] = {name: {"static": [], "full": []} for name in checkers}
+    for _ in range(repeat):
+        for name, checker in checkers.items():
+            runs[name]["static"].append(check(checker, repo, "--no-synth"))
+            record = repo.parent / f"synth-{checker.name}.json"
+            runs[name]["full"].append(check(checker, repo, "--format", "json", "--synth-out", str(record)))
+    rows = {}
+    for name, checker in checkers.items():
+        full = runs[name]["full"]
+        record = repo.parent / f"synth-{checker.name}.json"
+        resources = len(json.loads(record.read_text(encoding="utf-8"))["resources"]) if record.exists() else 0
+        try:
+            findings = json.loads(full[-1]["stdout"]).get("findings", [])
+        except json.JSONDecodeError:
+            findings = [{"severity": "error", "rule": "?", "message": full[-1]["stderr"].strip()[-200:]}]
+        rows[name] = {"static": median(r["seconds"] for r in runs[name]["static"]),
+                      "check": median(r["seconds"] for r in full),
+                      "peak_mib": median(r["peak_kib"] for r in full) / 1024, "resources": resources,
+                      "errors": [f"{f.get('rule')} {str(f.get('message', ''))[:60]}" for f in findings
+                                 if f.get("severity") == "error"]}
+    return rows
 
 
-def main(argv: list[str]) -> int:
-    """Generate each size, measure, print a table."""
-    sizes = [int(a) for a in argv] or list(SIZES)
-    print(f"{'resources':>9} {'files':>5} {'static s':>9} {'synth s':>8} {'registered':>10}  findings")
-    for size in sizes:
-        with tempfile.TemporaryDirectory(prefix="tapcheck-bench-") as tmp:
-            root = Path(tmp) / "repo"
-            generate(root, size)
-            files = len(list(root.rglob("*.py")))
-            static = measure(root, "static")
-            synth = measure(root, "synth")
-            note = "; ".join(synth["errors"]) or static["findings"]
-            print(f"{size:>9} {files:>5} {static['seconds']:>9.2f} {synth['seconds']:>8.2f} "
-                  f"{synth['resources']:>10}  {note}")
+def main(argv: list[str] | None = None) -> int:
+    """Generate each size once, measure every checker on it, print a table and the target."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=list(SIZES), help="resource counts (default 50 200 800)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the median is printed")
+    parser.add_argument("--baseline", default=BASELINE, help=f"previous release to compare with (default {BASELINE})")
+    parser.add_argument("--checker", type=Path, default=ROOT, help="repository whose tapcheck is 'current'")
+    args = parser.parse_args(argv)
+
+    print(machine())
+    print(f"checker on generated repos ({FILES} Python files), median of {args.repeat} runs")
+    print(f"{'resources':>9}  {'checker':<18} {'static s':>8} {'check s':>8} {'peak MiB':>8} "
+          f"{'registered':>10}  errors")
+    largest: dict[str, float] = {}
+    with release(args.baseline) as previous, tempfile.TemporaryDirectory(prefix="tapcheck-bench-") as tmp:
+        checkers = {f"baseline {args.baseline}": previous, "current": args.checker.resolve()}
+        for size in args.sizes:
+            repo = Path(tmp) / f"repo-{size}" / "repo"
+            generate(repo, size)
+            for name, row in measure(checkers, repo, args.repeat).items():
+                largest[name] = row["check"]
+                print(f"{size:>9}  {name:<18} {row['static']:>8.2f} {row['check']:>8.2f} {row['peak_mib']:>8.0f} "
+                      f"{row['resources']:>10}  {'; '.join(row['errors']) or '-'}")
+    old, new = largest.values()
+    verdict = "met" if new <= old else "NOT met"
+    print(f"target: check at {args.sizes[-1]} resources no slower than the previous release: "
+          f"{new:.2f} s vs {old:.2f} s (x{new / old:.2f}) -> {verdict}")
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    raise SystemExit(main())

@@ -1,79 +1,157 @@
-"""Print how long the template takes, for the default answers and the largest preset.
+"""Time the template side by side with the previous release: hooks against bare rendering, and the generated suite.
 
-For each: bake time with hooks against cookiecutter rendering the same tree with hooks disabled (the ratio is
-the hooks' cost: validation, clean-up, stack files and the checker), the generated unit-test suite's wall time,
-and the checker's static and synth times. Figures only; nothing here asserts a time.
+For the default answers and the largest preset (payments-platform), and for each template (the previous release,
+checked out into a temporary git worktree, and this repository), prints medians of ``--repeat`` runs:
 
-Usage: python benchmarks/bench_template.py [--repeat N]
+- ``bake s``: cookiecutter with its hooks (answer validation, clean-up, stack files, the checker);
+- ``bare s``: cookiecutter rendering the same tree with hooks disabled; ``hooks x`` is the ratio;
+- ``unit s``: the generated repo's unit tests (``python -m pytest tests/unit``), run in the baked repo;
+- ``resources``: what the dev stack registers (from the repo's own ``tapcheck --synth-out``).
+
+Targets on 2 cores, printed next to the figures and never asserted: hooks at most 3x bare rendering; generated
+unit tests at most 8 s (default answers) and 12 s (largest preset). Runs alternate between the two templates so a
+change in machine load hits both alike.
+
+Usage: python benchmarks/bench_template.py [--repeat 3] [--baseline REV] [--template DIR]
 """
 
+from __future__ import annotations
+
 import argparse
+import contextlib
 import json
+import os
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 
 import yaml
+from common import BASELINE, ROOT, machine, release
 from cookiecutter.main import cookiecutter
 
-TEMPLATE = Path(__file__).resolve().parents[1]
+#: Case name -> (preset file or None for the default answers, unit-suite target in seconds).
 CASES = {
-    "default answers": {},
-    "largest preset (payments-platform)": yaml.safe_load(
-        (TEMPLATE / "presets" / "payments-platform.yaml").read_text(encoding="utf-8")
-    )["default_context"],
+    "default answers": (None, 8.0),
+    "largest preset (payments-platform)": ("payments-platform.yaml", 12.0),
 }
+HOOKS_TARGET = 3.0
 
 
-def timed(action: Callable[[], object], repeat: int) -> float:
-    """Median wall time of `action` in seconds."""
-    samples = []
+def answers_for(template: Path, preset: str | None) -> dict[str, object] | None:
+    """The cookiecutter answers of a case for this template; None when the template lacks the preset."""
+    if preset is None:
+        return {}
+    path = template / "presets" / preset
+    if not path.exists():
+        return None
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["default_context"]
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """Send this process's stdout and stderr (and so the hooks' output) to /dev/null for the block."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = [os.dup(1), os.dup(2)]
+    with open(os.devnull, "w", encoding="utf-8") as null:
+        os.dup2(null.fileno(), 1)
+        os.dup2(null.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            for fd in saved:
+                os.close(fd)
+
+
+def bake(template: Path, answers: dict[str, object], hooks: bool, into: Path) -> Path:
+    """Render ``template`` into a fresh folder under ``into``; returns the generated repo. The hooks' output is
+    silenced; a failing hook still raises cookiecutter's FailedHookException."""
+    output = Path(tempfile.mkdtemp(prefix="bake-", dir=into))
+    with quiet():
+        return Path(cookiecutter(str(template), no_input=True, extra_context=answers, output_dir=str(output),
+                                 accept_hooks=hooks))
+
+
+def timed_bake(template: Path, answers: dict[str, object], hooks: bool, into: Path) -> tuple[float, Path]:
+    """Wall seconds of one bake, and the generated repo."""
+    start = time.perf_counter()
+    repo = bake(template, answers, hooks, into)
+    return time.perf_counter() - start, repo
+
+
+def unit_suite(repo: Path) -> float:
+    """Wall seconds of the generated unit tests, failing loudly if they fail."""
+    command = [sys.executable, "-m", "pytest", "tests/unit", "-q", "-p", "no:cacheprovider"]
+    start = time.perf_counter()
+    proc = subprocess.run(command, cwd=repo, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"generated unit tests failed in {repo}:\n{proc.stdout[-3000:]}")
+    return time.perf_counter() - start
+
+
+def resources(repo: Path) -> int:
+    """Resources the dev stack registers, from the repo's own checker."""
+    record = repo.parent / "synth.json"
+    subprocess.run([sys.executable, "-m", "tapcheck", ".", "--synth-out", str(record)], cwd=repo,
+                   capture_output=True, check=False)
+    return len(json.loads(record.read_text(encoding="utf-8"))["resources"]) if record.exists() else 0
+
+
+def measure_case(templates: dict[str, Path], preset: str | None, repeat: int, into: Path) -> dict[str, dict]:
+    """Medians per template for one case; templates without the preset are left out."""
+    answers = {name: answers_for(path, preset) for name, path in templates.items()}
+    present = {name: path for name, path in templates.items() if answers[name] is not None}
+    samples: dict[str, dict[str, list[float]]] = {name: {"bake": [], "bare": [], "unit": []} for name in present}
+    repos: dict[str, Path] = {}
     for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+        for name, path in present.items():
+            seconds, repos[name] = timed_bake(path, answers[name], hooks=True, into=into)
+            samples[name]["bake"].append(seconds)
+            samples[name]["bare"].append(timed_bake(path, answers[name], hooks=False, into=into)[0])
+            samples[name]["unit"].append(unit_suite(repos[name]))
+    rows = {}
+    for name in present:
+        median = {key: statistics.median(values) for key, values in samples[name].items()}
+        rows[name] = {**median, "resources": resources(repos[name])}
+    return rows
 
 
-def bake(answers: dict[str, object], hooks: bool) -> Path:
-    """Bake into a fresh temporary folder."""
-    output = Path(tempfile.mkdtemp(prefix="bench-"))
-    return Path(
-        cookiecutter(str(TEMPLATE), no_input=True, extra_context=answers, output_dir=str(output), accept_hooks=hooks)
-    )
-
-
-def command(repo: Path, *args: str) -> Callable[[], object]:
-    """A callable running this interpreter with `args` in `repo`, failing loudly."""
-    return lambda: subprocess.run([sys.executable, *args], cwd=repo, check=True, capture_output=True)
-
-
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
+    """Bake every case with each template, print one table per case with the targets."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the median is printed")
-    repeat = parser.parse_args().repeat
-    print(f"python {sys.version.split()[0]}, {repeat} runs per figure (median)")
-    for case, answers in CASES.items():
-        with_hooks = timed(lambda answers=answers: bake(answers, hooks=True), repeat)
-        without_hooks = timed(lambda answers=answers: bake(answers, hooks=False), repeat)
-        repo = bake(answers, hooks=True)
-        record = repo.parent / "synth.json"
-        command(repo, "-m", "tapcheck", ".", "--synth-out", str(record))()
-        resources = len(json.loads(record.read_text(encoding="utf-8"))["resources"])
-        unit_tests = timed(command(repo, "-m", "pytest", "tests/unit", "-q", "-p", "no:cacheprovider"), repeat)
-        static = timed(command(repo, "-m", "tapcheck", ".", "--no-synth"), repeat)
-        full = timed(command(repo, "-m", "tapcheck", "."), repeat)
-        print(f"\n{case} ({resources} resources in the dev stack)")
-        print(f"  bake with hooks           {with_hooks:7.2f} s")
-        print(f"  bake without hooks        {without_hooks:7.2f} s   (hooks cost x{with_hooks / without_hooks:.1f})")
-        print(f"  generated unit tests      {unit_tests:7.2f} s")
-        print(f"  tapcheck static rules     {static:7.2f} s")
-        print(f"  tapcheck static + synth   {full:7.2f} s")
+    parser.add_argument("--baseline", default=BASELINE, help=f"previous release to compare with (default {BASELINE})")
+    parser.add_argument("--template", type=Path, default=ROOT, help="template repository that is 'current'")
+    args = parser.parse_args(argv)
+
+    print(machine())
+    print(f"template, median of {args.repeat} runs; targets: hooks <= x{HOOKS_TARGET:.0f} bare rendering, "
+          "generated unit tests <= 8 s (default answers) / 12 s (largest preset)")
+    into = Path(tempfile.mkdtemp(prefix="bench-template-"))
+    try:
+        with release(args.baseline) as previous:
+            templates = {f"baseline {args.baseline}": previous, "current": args.template.resolve()}
+            for case, (preset, unit_target) in CASES.items():
+                print(f"\n{case}")
+                print(f"  {'template':<18} {'bake s':>7} {'bare s':>7} {'hooks x':>8} {'unit s':>7} {'resources':>9}"
+                      "  targets")
+                for name, row in measure_case(templates, preset, args.repeat, into).items():
+                    ratio = row["bake"] / row["bare"]
+                    hooks_ok = "met" if ratio <= HOOKS_TARGET else "NOT met"
+                    unit_ok = "met" if row["unit"] <= unit_target else "NOT met"
+                    print(f"  {name:<18} {row['bake']:>7.2f} {row['bare']:>7.2f} {ratio:>8.1f} {row['unit']:>7.2f} "
+                          f"{row['resources']:>9}  hooks {hooks_ok}, unit tests {unit_ok}")
+    finally:
+        shutil.rmtree(into, ignore_errors=True)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

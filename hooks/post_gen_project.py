@@ -1,10 +1,12 @@
-"""Finish the generated repo: drop what was not selected, write the stack files and the template
-record, then check the result with the same checker the repo's CI runs.
+"""Finish the generated repo: drop what was not selected, copy the checker, write the stack files and the
+template record, then check the result with the same checker the repo's CI runs.
 
-Safe to run twice: every step converges on the same files. No network access.
+Safe to run twice, and safe on a folder the user has worked in (--overwrite-if-exists): it only ever removes files
+the template rendered in this run, and a folder only once it is empty. Needs neither network nor git.
 """
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -12,13 +14,22 @@ from pathlib import Path
 
 # Rendered by cookiecutter; JSON keeps any character an answer may hold.
 CONTEXT_JSON = r"""{{ cookiecutter | tojson }}"""
+# The template's own folder. Cookiecutter and cruft both render hooks with it as the working directory
+# (cookiecutter.hooks.run_hook_from_repo_dir); it is the only absolute location of the template either offers
+# (cookiecutter's `_repo_dir` may be relative to a directory the hook cannot know, and cruft sets no `_repo_dir`).
+# Jinja has no function for the working directory; its `lipsum` global's module has `os`.
+TEMPLATE_ROOT_JSON = r'{{ lipsum.__globals__.os.getcwd() | tojson }}'  # tojson escapes every quote
+TEMPLATE_FOLDER = "{% raw %}{{cookiecutter.project_slug}}{% endraw %}"
+# The checker, copied into every generated repo (a copy, not a link: archives and Windows checkouts have no links).
+CHECKER = "tapcheck"
+CHECKER_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc")
 
 # Components that can be switched off, each owning lib/components/<name>.py and tests/*/test_<name>.py.
 COMPONENTS = (
     "network", "storage", "database", "migrations", "ecs", "asg", "lambda_api", "rest_api", "dynamodb", "queue",
     "cache", "monitoring",
 )
-# Further files, each kept while any of the components named is selected.
+# Further files and folders, each kept while any of the components named is selected.
 SHARED_FILES = {
     "lib/components/function.py": ("lambda_api", "rest_api", "migrations"),
     "lib/components/iam.py": ("lambda_api", "rest_api", "migrations", "ecs", "asg"),
@@ -47,14 +58,34 @@ PRODUCTION_LOG_RETENTION_DAYS = 365
 STARTER_CONTAINER_IMAGE = "public.ecr.aws/nginx/nginx-unprivileged:1.27-alpine"
 # Context entries that describe this machine, not the project: never recorded.
 LOCAL_KEYS = ("_output_dir", "_repo_dir", "_checkout")
+# What `.cruft.json` records as the template when no git URL is known: cruft check and cruft update then stop with
+# "Unable to initialize the cookiecutter using <this>", which says what to do.
+NO_TEMPLATE_URL = "SET-THE-TEMPLATE-GIT-URL-HERE (generated from a copy without one; cruft needs it for updates)"
 
 
-def _remove(project: Path, relative: str) -> None:
-    path = project / relative
-    if path.is_dir():
-        shutil.rmtree(path)
-    elif path.exists():
-        path.unlink()
+def rendered_paths(template_folder: Path) -> set[str]:
+    """Every file the template renders, as a POSIX path relative to the generated repo.
+
+    Only the top folder's name holds Jinja, so the paths below it are the generated ones.
+    """
+    return {path.relative_to(template_folder).as_posix() for path in template_folder.rglob("*") if path.is_file()}
+
+
+def _remove(project: Path, relative: str, rendered: set[str]) -> None:
+    """Delete the rendered files at or below `relative`, then the folders this leaves empty.
+
+    Files the template did not render (the user's own) stay, and so do the folders holding them.
+    """
+    for path in sorted(rendered):
+        if path == relative or path.startswith(f"{relative}/"):
+            (project / path).unlink(missing_ok=True)
+    folder = project / relative
+    if folder.is_dir():
+        for child in sorted(folder.rglob("*"), key=lambda item: len(item.parts), reverse=True):
+            if child.is_dir() and not any(child.iterdir()):
+                child.rmdir()
+        if not any(folder.iterdir()):
+            folder.rmdir()
 
 
 def selected_components(answers: dict[str, object]) -> set[str]:
@@ -62,24 +93,28 @@ def selected_components(answers: dict[str, object]) -> set[str]:
     return {name for name in COMPONENTS if answers[name] not in (False, "none")}
 
 
-def remove_unselected(project: Path, answers: dict[str, object]) -> None:
-    """Delete the files of components, dependency managers and CI systems that were not chosen."""
+def unselected_paths(answers: dict[str, object]) -> list[str]:
+    """The files and folders of components, dependency managers and CI systems that were not chosen."""
     chosen = selected_components(answers)
-    for component in set(COMPONENTS) - chosen:
+    paths = [
+        relative
+        for component in sorted(set(COMPONENTS) - chosen)
         for relative in (
             f"lib/components/{component}.py",
             f"tests/unit/test_{component}.py",
             f"tests/integration/test_{component}.py",
-        ):
-            _remove(project, relative)
-    for relative, owners in SHARED_FILES.items():
-        if not chosen & set(owners):
-            _remove(project, relative)
+        )
+    ]
+    paths += [relative for relative, owners in SHARED_FILES.items() if not chosen & set(owners)]
     for groups, option_chosen in ((MANAGER_FILES, answers["dependency_manager"]), (CI_FILES, answers["ci"])):
-        for option, files in groups.items():
-            if option != option_chosen:
-                for relative in files:
-                    _remove(project, relative)
+        paths += [relative for option, files in groups.items() if option != option_chosen for relative in files]
+    return paths
+
+
+def remove_unselected(project: Path, answers: dict[str, object], rendered: set[str]) -> None:
+    """Delete what was not chosen, file by file from what the template rendered."""
+    for relative in unselected_paths(answers):
+        _remove(project, relative, rendered)
 
 
 def choose_license(project: Path, chosen: str) -> None:
@@ -121,28 +156,72 @@ def write_stack_files(project: Path, answers: dict[str, object]) -> None:
         (project / f"Pulumi.{stack}.yaml").write_text(stack_file(answers, stack), encoding="utf-8")
 
 
-def template_commit(answers: dict[str, object]) -> str | None:
-    """The template's git commit, read from the local clone (no network)."""
-    repo_dir = answers.get("_repo_dir")
-    if not repo_dir:
+def copy_checker(template_root: Path, project: Path) -> None:
+    """Copy the template's checker package into the repo, replacing the files it renders and no others."""
+    shutil.copytree(template_root / CHECKER, project / CHECKER, ignore=CHECKER_IGNORE, dirs_exist_ok=True)
+
+
+def _git(folder: Path, *args: str) -> str | None:
+    """One git query in `folder` when `folder` is itself a repository's top; None without git or an answer."""
+    try:
+        top = subprocess.run(["git", "-C", str(folder), "rev-parse", "--show-toplevel"],
+                             capture_output=True, text=True, check=False)
+        if top.returncode != 0 or Path(top.stdout.strip()).resolve() != folder.resolve():
+            return None  # not a repository, or a folder inside someone else's
+        result = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, check=False)
+    except OSError:  # no git on PATH
         return None
-    result = subprocess.run(
-        ["git", "-C", str(repo_dir), "rev-parse", "HEAD"], capture_output=True, text=True, check=False
-    )
     return result.stdout.strip() or None if result.returncode == 0 else None
 
 
-def write_template_record(project: Path, answers: dict[str, object]) -> None:
+def template_url(template: str, template_root: Path) -> str | None:
+    """A URL `cruft check` and `cruft update` can clone, for the template as it was given to cookiecutter.
+
+    Abbreviations (gh:, gl:, bb: and the user config's) are expanded exactly as cookiecutter expands them
+    (cookiecutter.repository.expand_abbreviations with the user config: COOKIECUTTER_CONFIG or ~/.cookiecutterrc).
+    A git URL is kept (without cookiecutter's `git+` prefix, which git does not read); a local folder gives its
+    `origin` remote; a zip archive, a Mercurial URL or a folder without a remote give None.
+    """
+    from cookiecutter.config import get_user_config  # noqa: PLC0415 - cookiecutter runs this hook, so it is here
+    from cookiecutter.repository import expand_abbreviations, is_repo_url, is_zip_file  # noqa: PLC0415
+
+    expanded = expand_abbreviations(template, get_user_config()["abbreviations"])
+    if is_zip_file(expanded):
+        return None
+    if is_repo_url(expanded):
+        return None if expanded.startswith("hg+") else expanded.removeprefix("git+")
+    return _git(template_root, "remote", "get-url", "origin")
+
+
+# {% raw %} (the markers below are Python, not Jinja for cookiecutter to render)
+def jinja_literal(value: str) -> str:
+    """`value` written so that Jinja renders it back unchanged: every `{{`, `{%` and `{#` as a string expression.
+
+    `cruft update` passes the recorded answers to cookiecutter as extra context, which renders each one as a
+    template (cookiecutter.prompt.render_variable); a typed answer holding `{{` must come back as typed.
+    """
+    return re.sub(r"\{[{%#]", lambda marker: "{{ '" + marker.group() + "' }}", value)
+# {% endraw %}
+
+
+def write_template_record(project: Path, answers: dict[str, object], template_root: Path) -> None:
     """Record the answers and template version in .cruft.json so `cruft update` can apply later fixes.
 
-    Under cruft (which sets `_commit`) cruft writes this file itself.
+    Answers are recorded as cruft replays them: as Jinja that renders to the answer. Under cruft (which sets
+    `_commit`) cruft writes this file itself.
     """
     if "_commit" in answers:
         return
-    context = {key: value for key, value in answers.items() if key not in LOCAL_KEYS}
+    url = template_url(str(answers.get("_template") or ""), template_root)
+    context = {
+        key: jinja_literal(value) if isinstance(value, str) and not key.startswith("_") else value
+        for key, value in answers.items()
+        if key not in LOCAL_KEYS
+    }
+    context["_template"] = url or NO_TEMPLATE_URL
     record = {
-        "template": answers.get("_template"),
-        "commit": template_commit(answers),
+        "template": url or NO_TEMPLATE_URL,
+        "commit": _git(template_root, "rev-parse", "HEAD") if url else None,
         "checkout": answers.get("_checkout"),
         "context": {"cookiecutter": context},
         "directory": None,
@@ -150,20 +229,56 @@ def write_template_record(project: Path, answers: dict[str, object]) -> None:
     (project / ".cruft.json").write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def check(project: Path) -> bool:
-    """Run the repo's own checker; synth runs too when this Python has the Pulumi SDK."""
-    result = subprocess.run([sys.executable, "-m", "tapcheck", "."], cwd=project, check=False)
-    return result.returncode == 0
+def after_setup(manager: str) -> str:
+    """The command that checks the repo, synth included, once the README's set-up has installed its tools."""
+    return {
+        "uv": "uv sync && uv run python -m tapcheck . --strict",
+        "pip": "python -m venv .venv && .venv/bin/pip install -r requirements-dev.txt && "
+               ".venv/bin/python -m tapcheck . --strict",
+        "pipenv": "PIPENV_VENV_IN_PROJECT=1 pipenv install --dev && pipenv run check --strict",
+    }[manager]
+
+
+def check(project: Path, manager: str) -> bool:
+    """Run the repo's own checker; False when it finds an error. Says plainly what it could not check.
+
+    Synth (the program run under mocks) needs the Pulumi SDK in the Python running cookiecutter or in the repo's
+    .venv; without it only the static rules run, and the bake says so instead of reporting a clean check.
+    """
+    later = f"After set-up, check the repo with:\n    {after_setup(manager)}"
+    sys.path.insert(0, str(project))
+    try:
+        import tapcheck  # noqa: PLC0415 - the copy just made in this repo
+
+        report = tapcheck.check(project)
+    except ImportError as error:  # the checker's own dependencies are missing where cookiecutter runs
+        print(f"NOT CHECKED: the checker cannot run in the Python running cookiecutter ({error}). {later}")
+        return True
+    except Exception as error:  # any other failure of the checker is reported, never hidden
+        print(f"ERROR: the checker could not check the generated repo: {error}", file=sys.stderr)
+        return False
+    for finding in report.findings:
+        print(f"{finding.path}:{finding.line}: {finding.rule} {finding.message}\n    fix: {finding.fix}")
+    for note in report.notes:
+        print(f"note: {note}")
+    if report.synth is None:
+        print("NOT CHECKED: the program was not run under mocks (synth; see the notes above), so only the static "
+              f"rules ran. {later}")
+    elif not report.findings:
+        print("tapcheck: no findings (static rules and synth)")
+    return not report.errors
 
 
 def main() -> None:
     answers = json.loads(CONTEXT_JSON)
+    template_root = Path(json.loads(TEMPLATE_ROOT_JSON))
     project = Path.cwd()
-    remove_unselected(project, answers)
+    remove_unselected(project, answers, rendered_paths(template_root / TEMPLATE_FOLDER))
     choose_license(project, str(answers["license"]))
+    copy_checker(template_root, project)
     write_stack_files(project, answers)
-    write_template_record(project, answers)
-    if not check(project):
+    write_template_record(project, answers, template_root)
+    if not check(project, str(answers["dependency_manager"])):
         print("ERROR: the generated repo failed its own check (above); please report this.", file=sys.stderr)
         sys.exit(1)
     print(f"SUCCESS: generated {project.name}. Next: cd {project.name} and follow README.md (set up, then test).")

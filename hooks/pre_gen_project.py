@@ -2,13 +2,18 @@
 
 Cookiecutter runs this after creating the (empty) project folder and removes that folder when this
 exits non-zero, so an invalid answer leaves nothing behind. An existing folder (--overwrite-if-exists)
-is left untouched because nothing has been written to it yet.
+is left untouched because nothing has been written to it yet. A refusal ends with the command that asks again
+for the refused answers only, keeping every other answer typed.
 """
 
 import json
+import os
 import re
+import shlex
+import subprocess
 import sys
 import unicodedata
+from pathlib import Path
 
 # Rendered by cookiecutter; JSON keeps any character an answer may hold.
 CONTEXT_JSON = r"""{{ cookiecutter | tojson }}"""
@@ -21,13 +26,37 @@ SELF_MANAGED_ORG = "organization"
 PREFIX_PATTERN = re.compile(r"[a-z][a-z0-9]{0,7}")
 SUFFIX_PATTERN = re.compile(r"[a-z0-9]{1,10}")
 SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
-REGION = re.compile(r"[a-z]{2,4}(-[a-z]+){1,3}-\d{1,2}")
+# Config namespaces of Pulumi providers (https://www.pulumi.com/registry/): a project named like one has every
+# project key (`<project>:key`) read as that provider's configuration instead of the program's.
+PROVIDER_NAMESPACES = frozenset({
+    "aiven", "akamai", "alicloud", "archive", "artifactory", "auth0", "aws", "aws-apigateway", "aws-native",
+    "aws-static-website", "awsx", "azure", "azure-native", "azuread", "azuredevops", "cloudamqp", "cloudflare",
+    "cloudinit", "command", "confluentcloud", "consul", "datadog", "digitalocean", "docker", "docker-build",
+    "dnsimple", "ec", "eks", "equinix", "esc", "external", "f5bigip", "fastly", "gcp", "github", "gitlab",
+    "google-native", "grafana", "harness", "hcloud", "http", "kafka", "keycloak", "kong", "kubernetes",
+    "kubernetes-cert-manager", "kubernetes-ingress-nginx", "linode", "local", "mailgun", "minio", "mongodbatlas",
+    "mysql", "newrelic", "nomad", "ns1", "null", "oci", "okta", "openstack", "opsgenie", "pagerduty",
+    "postgresql", "pulumiservice", "rabbitmq", "rancher2", "random", "scaleway", "signalfx", "slack",
+    "snowflake", "splunk", "spotinst", "std", "sumologic", "synced-folder", "tailscale", "terraform", "time",
+    "tls", "vault", "venafi", "vsphere", "wavefront",
+})
 # AWS tag values: letters, digits, spaces and _ . : / = + - @, at most 256 characters.
 TAG_VALUE = re.compile(r"[\w .:/=+\-@]{1,256}")
 
 DATABASES = ("none", "aurora-postgresql", "aurora-mysql", "postgres", "mysql")
+# Every region of AWS's commercial partition ("aws" in botocore's endpoints.json) that pulumi_aws.Region lists;
+# GovCloud, China, ISO and sovereign partitions need their own accounts and are not offered (a test keeps this equal).
+REGIONS = (
+    "us-east-1", "af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+    "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4",
+    "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-central-1", "ca-west-1", "eu-central-1", "eu-central-2",
+    "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3", "il-central-1", "me-central-1",
+    "me-south-1", "mx-central-1", "sa-east-1", "us-east-2", "us-west-1", "us-west-2",
+)
+# Answers with a fixed set of values (cookiecutter.json `_choices`; a test keeps them equal). They are asked as text
+# and checked here, so a value outside the set gets the same one-line refusal as any other answer.
 CHOICES = {
-    "python_version": ("3.11", "3.12", "3.13"),
+    "python_version": ("3.12", "3.13", "3.11"),
     "dependency_manager": ("uv", "pip", "pipenv"),
     "ci": ("github", "none"),
     "license": ("Apache-2.0", "MIT", "Proprietary"),
@@ -97,6 +126,11 @@ def validate(answers: dict[str, object]) -> list[str]:
         errors.append(
             f"pulumi_project = {project!r}: must not be 'pulumi' or start with 'pulumi.' (Pulumi reserves it)"
         )
+    if project.lower() in PROVIDER_NAMESPACES:
+        errors.append(
+            f"pulumi_project = {project!r}: is the config namespace of the Pulumi provider {project.lower()!r}; "
+            f"every project key ({project}:key) would configure that provider instead of this program"
+        )
 
     org = text["pulumi_org"]
     if org != SELF_MANAGED_ORG and not PULUMI_ORG.fullmatch(org):
@@ -105,7 +139,12 @@ def validate(answers: dict[str, object]) -> list[str]:
             f"digit (Pulumi Cloud), or {SELF_MANAGED_ORG!r} (self-managed backend)"
         )
 
-    errors += _pattern("aws_region", text["aws_region"], REGION, "must be an AWS region code such as 'us-east-1'")
+    region = text["aws_region"]
+    if region not in REGIONS:
+        errors.append(
+            f"aws_region = {region!r}: must be a region of AWS's commercial partition that pulumi-aws knows "
+            f"({', '.join(REGIONS)})"
+        )
     errors += _pattern(
         "name_prefix",
         text["name_prefix"],
@@ -162,12 +201,53 @@ def incompatible(text: dict[str, str]) -> list[str]:
     return errors
 
 
+# Answers asked again together: a later one's default is rendered from an earlier one.
+ASKED_TOGETHER = (("project_name", "project_slug", "__project_folder"),)
+
+
+def refused_fields(errors: list[str], answers: dict[str, object]) -> set[str]:
+    """The answers an error names (every error starts with the field's name), with those asked together."""
+    fields = {field for field in answers if any(re.match(rf"{re.escape(field)}\b", error) for error in errors)}
+    for group in ASKED_TOGETHER:
+        if fields & set(group):
+            fields.update(group)
+    return fields
+
+
+def save_for_rerun(answers: dict[str, object], refused: set[str]) -> Path | None:
+    """Write every answer but the refused ones as a cookiecutter replay file; return its path.
+
+    `cookiecutter --replay-file FILE TEMPLATE` then asks only for what the file lacks (cookiecutter.main:
+    replayed answers are not prompted for). None when the replay folder cannot be written.
+    """
+    from cookiecutter.config import get_user_config  # noqa: PLC0415 - cookiecutter runs this hook, so it is here
+
+    kept = {key: value for key, value in answers.items() if key not in refused and not key.startswith("__prompts")}
+    name = Path(str(answers.get("_repo_dir") or "tap-template")).name or "tap-template"
+    try:
+        folder = Path(get_user_config()["replay_dir"])
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}-refused.json"
+        path.write_text(json.dumps({"cookiecutter": kept}, indent=2, ensure_ascii=False), encoding="utf-8")
+    except (OSError, KeyError):
+        return None
+    return path
+
+
 def main() -> None:
-    errors = validate(json.loads(CONTEXT_JSON))
+    answers = json.loads(CONTEXT_JSON)
+    errors = validate(answers)
     for error in errors:
         print(f"ERROR: {error}", file=sys.stderr)
     if errors:
         print("ERROR: nothing was generated; fix the answers above and run cookiecutter again.", file=sys.stderr)
+        if "_commit" not in answers:  # under cruft the answers come from .cruft.json, not from prompts
+            saved = save_for_rerun(answers, refused_fields(errors, answers))
+            if saved is not None:
+                command = ["cookiecutter", "--replay-file", str(saved), str(answers.get("_template"))]
+                shell = subprocess.list2cmdline(command) if os.name == "nt" else shlex.join(command)
+                print(f"Your other answers are saved; to be asked only for the refused ones, run:\n    {shell}",
+                      file=sys.stderr)
         sys.exit(1)
 
 

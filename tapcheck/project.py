@@ -104,7 +104,8 @@ class LocalInstall:
 
 @dataclass
 class Layout:
-    """How the language host runs the program (facts 1.1): working folder, argv[0], and the file it runs."""
+    """How the language host runs the program: working folder, argv[0], and the file it runs (``getPwdMain`` in
+    pulumi/pulumi pkg/engine/project.go)."""
 
     pwd: Path
     program: str
@@ -245,7 +246,7 @@ class Project:
     # ----- layout ----------------------------------------------------------------------------------------
     @cached_property
     def layout(self) -> Layout:
-        """``getPwdMain`` from the engine (facts 1.1)."""
+        """``getPwdMain`` from the engine (pulumi/pulumi pkg/engine/project.go)."""
         main = self.main
         if main is None:
             entry = self.root / "__main__.py"
@@ -266,7 +267,8 @@ class Project:
         return Layout(target.parent, target.name, target, False)
 
     def host_sys_path(self) -> list[Path]:
-        """Project folders on sys.path under the language host (facts 1.3): the program folder for a folder
+        """Project folders on sys.path under the language host (``runpy.run_path`` as pulumi-language-python-exec
+        calls it): the program folder for a folder
         entry point (``run_path('.')`` inserts ``.`` = pwd), none at all for a file entry point."""
         layout = self.layout
         return [layout.pwd] if layout.is_dir else []
@@ -416,7 +418,8 @@ class Project:
 
     def effective_config(self, stack: str) -> tuple[dict[str, Any], set[str]]:
         """Config the language host would pass for ``stack``: namespaced keys -> raw values, and the secure
-        keys. Pulumi.yaml ``default``/``value`` apply when the stack file does not set the key (facts 2.4)."""
+        keys. Pulumi.yaml ``default``/``value`` apply when the stack file does not set the key (pulumi/pulumi
+        pkg/workspace/config.go, ``mergeConfig``)."""
         values: dict[str, Any] = {}
         secure: set[str] = set()
         for key, decl in self.config_block.items():

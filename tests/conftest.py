@@ -5,14 +5,20 @@ whose environment holds the Pulumi SDKs once for all bakes.
 """
 
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from cookiecutter.exceptions import FailedHookException
 from cookiecutter.main import cookiecutter
 
 TEMPLATE = Path(__file__).resolve().parents[1]
@@ -28,11 +34,46 @@ DEFAULT_ANSWERS = {
 LEFTOVER_MARKER = re.compile(r"(?<!\$)\{\{|\{%")
 # The checker is copied into generated repos as it is, not rendered.
 VERBATIM = ("tapcheck",)
+TEMPLATE_DIR = "{{cookiecutter.project_slug}}"
+# What a clone of the template holds that baking reads.
+TRACKED = ("cookiecutter.json", "hooks", "templates", "tapcheck", TEMPLATE_DIR)
+
+
+@contextmanager
+def _hook_output() -> Iterator[list[str]]:
+    """Collect what hooks print to standard error (they inherit file descriptor 2), and pass it on."""
+    collected: list[str] = []
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as buffer:
+        os.dup2(buffer.fileno(), 2)
+        try:
+            yield collected
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            buffer.seek(0)
+            data = buffer.read()
+            os.write(2, data)
+            collected.append(data.decode("utf-8", "replace"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the marker of the tests the template's CI also runs on Windows (.github/workflows/ci.yml)."""
+    config.addinivalue_line("markers", "portable: runs on Linux, macOS and Windows alike")
 
 
 def bake(output_dir: Path, **answers: Any) -> Path:
-    """Generate a repo with `answers` over the defaults, hooks included; return its folder."""
-    return Path(cookiecutter(str(TEMPLATE), no_input=True, extra_context=answers, output_dir=str(output_dir)))
+    """Generate a repo with `answers` over the defaults, hooks included; return its folder.
+
+    A refusal raises FailedHookException carrying the hook's message, as a person sees it at the terminal.
+    """
+    try:
+        with _hook_output() as output:
+            return Path(cookiecutter(str(TEMPLATE), no_input=True, extra_context=answers, output_dir=str(output_dir)))
+    except FailedHookException as error:
+        raise FailedHookException(f"{error}\n{''.join(output)}") from error
 
 
 def run(command: list[str], cwd: Path, timeout: float = 600, **kwargs: Any) -> subprocess.CompletedProcess[str]:
@@ -78,3 +119,33 @@ def load_yaml(path: Path) -> Any:
 def default_repo(tmp_path: Path) -> Path:
     """A repo baked with every default answer."""
     return bake(tmp_path)
+
+
+def git(cwd: Path, *args: str) -> str:
+    """Run git in `cwd` with a throwaway identity; return its output."""
+    result = subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
+        cwd=cwd, capture_output=True, text=True, check=True,
+    )
+    return result.stdout.strip()
+
+
+def copy_template(destination: Path) -> Path:
+    """Copy the template's working tree (what baking reads, no caches) to `destination`."""
+    destination.mkdir(parents=True)
+    for name in TRACKED:
+        source = TEMPLATE / name
+        if source.is_dir():
+            shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            shutil.copy2(source, destination / name)
+    return destination
+
+
+def template_repo(destination: Path) -> Path:
+    """A git repository of the template's working tree, one commit on `main`."""
+    repo = copy_template(destination)
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "template")
+    return repo

@@ -10,6 +10,8 @@ from hooks import post_gen_project as post
 from hooks import pre_gen_project as pre
 from tests.conftest import CONTEXT, DEFAULT_ANSWERS, TEMPLATE, bake, snapshot
 
+pytestmark = pytest.mark.portable
+
 DEFAULTS = DEFAULT_ANSWERS
 
 
@@ -32,16 +34,47 @@ def test_hook_and_generated_naming_share_their_rules():
 
 
 def test_choices_in_the_hook_match_cookiecutter_json():
-    for field, allowed in pre.CHOICES.items():
-        assert set(allowed) == set(CONTEXT[field]), field
+    choices = CONTEXT["_choices"]
+    assert choices == {field: list(allowed) for field, allowed in pre.CHOICES.items()} | {
+        "aws_region": list(pre.REGIONS)
+    }
+    assert all(CONTEXT[field] == allowed[0] for field, allowed in choices.items()), "the default is the first choice"
 
 
-def test_regions_offered_are_regions_the_sdk_knows():
-    from pulumi_aws import Region  # noqa: PLC0415 - the SDK is heavy; only this test needs it
+def test_regions_offered_are_every_commercial_region_the_sdk_knows():
+    import botocore.session  # noqa: PLC0415 - heavy; only this test needs them
+    from pulumi_aws import Region  # noqa: PLC0415
 
-    known = {region.value for region in Region}
-    assert set(CONTEXT["aws_region"]) <= known
-    assert all(pre.REGION.fullmatch(region) for region in known)
+    endpoints = botocore.session.get_session().get_component("data_loader").load_data("endpoints")
+    commercial = next(set(p["regions"]) for p in endpoints["partitions"] if p["partition"] == "aws")
+    assert sorted(CONTEXT["_choices"]["aws_region"]) == sorted({region.value for region in Region} & commercial)
+    assert CONTEXT["_choices"]["aws_region"] == list(pre.REGIONS)
+    assert CONTEXT["_choices"]["aws_region"][0] == "us-east-1"
+
+
+@pytest.mark.parametrize("region", CONTEXT["_choices"]["aws_region"])
+def test_every_offered_region_is_accepted(region):
+    assert pre.validate({key: str(value) for key, value in DEFAULTS.items()} | {"aws_region": region}) == []
+
+
+@pytest.mark.parametrize("region", ["us-gov-west-1", "cn-north-1", "mars-north-1", "US-EAST-1"])
+def test_other_regions_are_refused_naming_field_value_and_rule(region):
+    (error,) = pre.validate({key: str(value) for key, value in DEFAULTS.items()} | {"aws_region": region})
+    assert error.startswith(f"aws_region = {region!r}: must be a region of AWS's commercial partition")
+
+
+@pytest.mark.parametrize("project", ["random", "aws", "kubernetes", "tls", "awsx", "AWS"])
+def test_provider_namespaces_are_refused_as_project_names(project):
+    (error,) = pre.validate({key: str(value) for key, value in DEFAULTS.items()} | {"pulumi_project": project})
+    assert error.startswith(f"pulumi_project = {project!r}: is the config namespace of the Pulumi provider")
+
+
+def test_refused_answers_are_asked_again_with_those_rendered_from_them():
+    answers = {key: str(value) for key, value in DEFAULTS.items()} | {"project_slug": "a b", "name_prefix": "X"}
+    errors = pre.validate(answers)
+    assert pre.refused_fields(errors, answers | {"__project_folder": "x"}) == {
+        "project_name", "project_slug", "__project_folder", "name_prefix"
+    }
 
 
 @pytest.mark.parametrize(
@@ -82,15 +115,42 @@ def test_ecs_stacks_name_a_pinned_container_image():
     assert not image.endswith(":latest") and ":" in image.rsplit("/", 1)[-1]
 
 
+@pytest.fixture
+def builtin_config(tmp_path, monkeypatch):
+    """Cookiecutter's built-in abbreviations only, whatever this machine's ~/.cookiecutterrc says."""
+    config = tmp_path / "cookiecutterrc.yaml"
+    config.write_text("abbreviations: {}\n", encoding="utf-8")
+    monkeypatch.setenv("COOKIECUTTER_CONFIG", str(config))
+
+
+@pytest.mark.usefixtures("builtin_config")
 def test_record_has_no_machine_paths_and_is_left_to_cruft_under_cruft(tmp_path):
     answers = DEFAULTS | {"_template": "gh:org/tap-template", "_output_dir": "/somewhere", "_repo_dir": "/else"}
-    post.write_template_record(tmp_path, answers)
+    post.write_template_record(tmp_path, answers, tmp_path)
     record = json.loads((tmp_path / ".cruft.json").read_text(encoding="utf-8"))
-    assert record["template"] == "gh:org/tap-template"
+    assert record["template"] == "https://github.com/org/tap-template.git"
+    assert record["context"]["cookiecutter"]["_template"] == record["template"]
     assert "/somewhere" not in json.dumps(record) and "/else" not in json.dumps(record)
     (tmp_path / ".cruft.json").unlink()
-    post.write_template_record(tmp_path, answers | {"_commit": "abc"})
+    post.write_template_record(tmp_path, answers | {"_commit": "abc"}, tmp_path)
     assert not (tmp_path / ".cruft.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("template", "url"),
+    [
+        ("gh:org/tap-template", "https://github.com/org/tap-template.git"),
+        ("gl:org/tap-template", "https://gitlab.com/org/tap-template.git"),
+        ("bb:org/tap-template", "https://bitbucket.org/org/tap-template"),
+        ("git+https://example.com/org/tap-template.git", "https://example.com/org/tap-template.git"),
+        ("file:///srv/tap-template", "file:///srv/tap-template"),
+        ("downloads/tap-template.zip", None),
+        ("hg+https://example.com/tap-template", None),
+    ],
+)
+@pytest.mark.usefixtures("builtin_config")
+def test_template_url_is_one_git_can_clone(tmp_path, template, url):
+    assert post.template_url(template, tmp_path) == url
 
 
 
@@ -98,7 +158,7 @@ def test_post_generation_steps_are_safe_to_run_twice(tmp_path):
     answers = DEFAULTS | {"network": False, "dependency_manager": "pip", "license": "MIT", "_template": "t"}
     repo = bake(tmp_path, **{key: answers[key] for key in ("network", "dependency_manager", "license")})
     before = snapshot(repo)
-    post.remove_unselected(repo, answers)
+    post.remove_unselected(repo, answers, post.rendered_paths(TEMPLATE / "{{cookiecutter.project_slug}}"))
     post.choose_license(repo, "MIT")
     post.write_stack_files(repo, answers)
     assert snapshot(repo) == before

@@ -6,23 +6,27 @@ values given with --no-input as Jinja, while a typed answer is taken as it is.
 
 import json
 import py_compile
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
 import pytest
+from cookiecutter.environment import StrictEnvironment
 from cookiecutter.main import cookiecutter
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from hooks import pre_gen_project as pre
-from tests.conftest import DEFAULT_ANSWERS, TEMPLATE, load_yaml, run_unit_tests
+from tests.conftest import DEFAULT_ANSWERS, TEMPLATE, git, load_yaml, run_unit_tests, template_repo
 
 FREE_TEXT = ("project_name", "description", "author", "owner", "cost_center")
 SLUG = "hostile-repo"
 SPECIALS = [
-    '"', "'", '"""', "\\", "\\n", "{{", "}}", "{{ cookiecutter.author }}", "{%", "%}", "{% raw %}", ": ", "#", "- ",
+    '"', "'", '"""', "\\", "\\n", "{{", "}}", "{{ cookiecutter.author }}", "{{ undefined }}", "{%", "%}",
+    "{% raw %}", "{% endraw %}", "{#", "#}", "{# note #}", "{{{", ": ", "#", "- ",
     "&", "*", "!", "@", "|", ">", "?", "%", "`", "$", "${{ x }}", "---", "[", "]", ",", "\n", "\t", "😀", "👩‍💻", "é",
     "中文", "עברית", "null", "true", "0x10", "~",
 ]
@@ -39,13 +43,13 @@ ANSWERS = st.fixed_dictionaries(
 NASTY = {
     "project_name": 'Tap "Payments" {{ x }} {% if %} & <b> # 😀',
     "description": "Line one: 'quoted' \\ back\\slash\n- second line # not a comment\n{{ cookiecutter.author }} 👩‍💻",
-    "author": "O'Brien \"Ops\" & Co. {% raw %}",
+    "author": "O'Brien \"Ops\" & Co. {% raw %} {# not a comment #} {{ undefined }}",
     "owner": "Équipe Données @ ops/team",
     "cost_center": "cc:1234 + shared=yes",
 }
 
 
-def type_answers(output: Path, typed: dict[str, str]) -> Path:
+def type_answers(output: Path, typed: dict[str, str], template: Path = TEMPLATE) -> Path:
     """Generate as if a person typed `typed` at the prompts and accepted every other default."""
 
     def read_user_variable(var_name: str, default_value: Any, prompts: Any = None, prefix: str = "") -> Any:
@@ -62,7 +66,7 @@ def type_answers(output: Path, typed: dict[str, str]) -> Path:
         mock.patch("cookiecutter.prompt.read_user_yes_no", read_user_yes_no),
         mock.patch("cookiecutter.prompt.read_user_choice", read_user_choice),
     ):
-        return Path(cookiecutter(str(TEMPLATE), no_input=False, output_dir=str(output)))
+        return Path(cookiecutter(str(template), no_input=False, output_dir=str(output)))
 
 
 def assert_kept_exactly(repo: Path, typed: dict[str, str]) -> None:
@@ -75,8 +79,10 @@ def assert_kept_exactly(repo: Path, typed: dict[str, str]) -> None:
     pyproject = tomllib.loads((repo / "pyproject.toml").read_text(encoding="utf-8"))
     assert pyproject["project"]["description"] == typed["description"]
     assert pyproject["project"]["authors"] == [{"name": typed["author"]}]
+    # Recorded as cruft replays it: rendered as a template (cookiecutter's render_variable), it is what was typed.
     record = json.loads((repo / ".cruft.json").read_text(encoding="utf-8"))["context"]["cookiecutter"]
-    assert all(record[field] == value for field, value in typed.items())
+    render = StrictEnvironment()
+    assert all(render.from_string(record[field]).render(cookiecutter={}) == value for field, value in typed.items())
     readme = (repo / "README.md").read_text(encoding="utf-8")
     assert readme.startswith(f"# {typed['project_name']}\n")
     assert typed["description"] in readme
@@ -108,3 +114,17 @@ def test_unit_tests_pass_with_hostile_answers(tmp_path):
     repo = type_answers(tmp_path, NASTY)
     assert_kept_exactly(repo, NASTY)
     run_unit_tests(repo)
+
+
+def test_cruft_renders_the_recorded_hostile_answers_to_the_files_generated(tmp_path):
+    source = template_repo(tmp_path / "git" / "tap-template")
+    git(source, "remote", "add", "origin", source.as_uri())
+    repo = type_answers(tmp_path / "out", NASTY, template=source)
+    assert "{{ undefined }}" in (repo / "Pulumi.yaml").read_text(encoding="utf-8")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "generated")
+    cruft = Path(sys.executable).parent / "cruft"
+    result = subprocess.run([str(cruft), "diff", "--exit-code"], cwd=repo, capture_output=True, text=True,
+                            timeout=600, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,17 +1,20 @@
 """Each dependency manager's real install path, once: install, then run the unit tests and the check in the
-environment that manager built (so the generated dependency lists are complete and installable).
+environment that manager built (so the generated dependency lists are complete and installable), then make the
+first commit with the pre-commit hooks from a plain shell (the environment not activated, no tool on PATH).
 
 These tests download packages (or reuse the managers' caches); Python 3.11 is chosen so they run on any machine
 with this template's minimum Python.
 """
 
 import os
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import bake, run, run_unit_tests
+from tests.conftest import bake, git, run, run_unit_tests
 
 BIN = Path(sys.executable).parent
 QUIET_ENV = os.environ | {
@@ -33,6 +36,44 @@ INSTALL = {
 }
 
 
+# How the README runs a tool of the project's environment, per manager.
+RUN = {"uv": [str(BIN / "uv"), "run", "--no-sync"], "pip": [".venv/bin/"], "pipenv": [str(BIN / "pipenv"), "run"]}
+
+
+def plain_shell(tmp_path: Path, manager: str) -> dict[str, str]:
+    """A shell's environment with the system's folders and the dependency manager on PATH, and nothing else."""
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    if manager != "pip":
+        (tools / manager).symlink_to(BIN / manager)
+    path = os.pathsep.join([str(tools), "/usr/bin", "/bin"])
+    assert not any(shutil.which(tool, path=path) for tool in ("ruff", "pylint", "cruft", "pre-commit"))
+    return QUIET_ENV | {"PATH": path, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-cache")}
+
+
+def in_project_env(manager: str, *args: str) -> list[str]:
+    """`args` run in the project's environment the way the README says."""
+    prefix = RUN[manager]
+    return [prefix[0] + args[0], *args[1:]] if manager == "pip" else [*prefix, *args]
+
+
+def first_commit_passes_pre_commit(tmp_path: Path, repo: Path, manager: str) -> None:
+    """Install the hooks as the README says, then commit from a plain shell: every hook finds its tool."""
+    env = plain_shell(tmp_path, manager)
+    git(repo, "init", "-q", "-b", "main")
+    run(in_project_env(manager, "pre-commit", "install"), repo, env=env)
+    git(repo, "add", "-A")
+    result = run(["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "generated"],
+                 repo, env=env)
+    report = result.stderr.splitlines()  # git passes a hook's output on to its standard error
+    for hook in ("ruff", "pylint", "tapcheck"):
+        assert any(line.startswith(hook) and line.endswith("Passed") for line in report), result.stderr
+    # The manual hook runs when asked; baked from a folder without a remote, cruft says it needs the template's URL.
+    asked = subprocess.run(in_project_env(manager, "pre-commit", "run", "cruft", "--hook-stage", "manual"), cwd=repo,
+                           env=env, capture_output=True, text=True, timeout=600, check=False)
+    assert "SET-THE-TEMPLATE-GIT-URL-HERE" in asked.stdout + asked.stderr, asked.stdout + asked.stderr
+
+
 @pytest.mark.parametrize("manager", sorted(INSTALL), ids=lambda manager: f"dependency_manager:{manager}")
 def test_install_then_test_and_check_in_the_managers_environment(tmp_path, manager):
     repo = bake(tmp_path, dependency_manager=manager, python_version="3.11")
@@ -43,3 +84,4 @@ def test_install_then_test_and_check_in_the_managers_environment(tmp_path, manag
     run_unit_tests(repo, str(python), env=QUIET_ENV)
     # The checker picks the project's own .venv for synth, as Pulumi would.
     run([str(python), "-m", "tapcheck", ".", "--strict"], repo, env=QUIET_ENV)
+    first_commit_passes_pre_commit(tmp_path, repo, manager)

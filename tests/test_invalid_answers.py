@@ -12,6 +12,8 @@ from cookiecutter.main import cookiecutter
 
 from tests.conftest import DEFAULT_SLUG, TEMPLATE, bake, snapshot
 
+pytestmark = pytest.mark.portable
+
 INVALID = [
     ("project_slug", "a/b", "project_slug = 'a/b'"),
     ("project_slug", "..", "project_slug = '..'"),

@@ -5,41 +5,24 @@ changes the update must bring; the user's edits touch other files and lines.
 """
 
 import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from cruft import create, update
 
-from tests.conftest import TEMPLATE
+from tests.conftest import TEMPLATE_DIR, copy_template, git
 
-TEMPLATE_DIR = "{{cookiecutter.project_slug}}"
-TRACKED = ("cookiecutter.json", "hooks", "templates", "tapcheck", TEMPLATE_DIR)
+pytestmark = pytest.mark.portable
+
 # The earlier template lacked one ignore pattern and had an older naming docstring line.
 IGNORE_ADDED = ".ruff_cache/\n"
 NAMING_OLD, NAMING_NEW = "Every name is `<prefix>-<role>-<suffix>`.", "Every name is `<prefix>-<role>-<suffix>`"
 
 
-def git(cwd: Path, *args: str) -> str:
-    result = subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
-        cwd=cwd, capture_output=True, text=True, check=True,
-    )
-    return result.stdout.strip()
-
-
 @pytest.fixture
 def template_repo(tmp_path) -> tuple[Path, str, str]:
     """A git repo of the template with an earlier and a current commit; returns it and both commits."""
-    repo = tmp_path / "template"
-    repo.mkdir()
-    for name in TRACKED:
-        source = TEMPLATE / name
-        if source.is_dir():
-            shutil.copytree(source, repo / name, symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, repo / name)
+    repo = copy_template(tmp_path / "template")
     git(repo, "init", "-q", "-b", "main")
     gitignore = repo / TEMPLATE_DIR / ".gitignore"
     naming = repo / TEMPLATE_DIR / "lib" / "naming.py"

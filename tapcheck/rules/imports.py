@@ -1,6 +1,7 @@
 """Layout rules: TAP003 (imports that the language host cannot resolve) and TAP041 (hacks that hide it).
 
-TAP003 computes sys.path the way the language host builds it (facts 1.3): a folder entry point gets the
+TAP003 computes sys.path the way the language host builds it: pulumi-language-python-exec starts the program
+with ``runpy.run_path`` (https://docs.python.org/3/library/runpy.html#runpy.run_path), so a folder entry point gets the
 program folder (``run_path('.')`` inserts ``.``, the working folder); a file entry point gets no project folder
 at all. It then follows the entry point's local imports, module by module. Local packages that the project's
 requirement files install (``-e ./packages/naming``) are importable from the project's virtualenv, wherever

@@ -138,7 +138,7 @@ def tap001(ctx: Context) -> list[Finding]:
 
 # ----- TAP002 -------------------------------------------------------------------------------------------------
 def tap002(ctx: Context) -> list[Finding]:
-    """The entry point the host would run does not exist (facts 1.1, 1.2)."""
+    """The entry point the host would run does not exist (pulumi/pulumi ``getPwdMain``, pulumi-language-python-exec)."""
     p = ctx.project
     if p.project_file is None or p.load_error is not None:
         return []
@@ -359,7 +359,8 @@ def config_reads(p: Project) -> ConfigReads:
 
 # ----- TAP005 -------------------------------------------------------------------------------------------------
 def tap005(ctx: Context) -> list[Finding]:
-    """Project.Validate on the ``config:`` block, in Pulumi's order and wording (facts 2.4)."""
+    """Project.Validate on the ``config:`` block, in Pulumi's order and wording (pulumi/pulumi
+    sdk/go/common/workspace/project.go)."""
     p = ctx.project
     if p.doc is None or not p.config_block:
         return []
@@ -440,7 +441,8 @@ def _type_ok(typ: str, value: Any) -> bool:
 
 # ----- TAP006 -------------------------------------------------------------------------------------------------
 def tap006(ctx: Context) -> list[Finding]:
-    """Runtime options that only work on the author's machine, or that the host rejects (facts 1.4)."""
+    """Runtime options that only work on the author's machine, or that the host rejects (pulumi/pulumi
+    sdk/python/toolchain)."""
     p = ctx.project
     if p.doc is None:
         return []
@@ -576,7 +578,8 @@ def _no_region(stack: str, rel: str, line: int, *, profile: Any) -> Finding:
 
 
 def tap008(ctx: Context) -> list[Finding]:
-    """Declared project config with no default/value that a stack file does not set (facts 2.4)."""
+    """Declared project config with no default/value that a stack file does not set (pulumi/pulumi
+    pkg/workspace/config.go)."""
     p = ctx.project
     required = [k for k, d in _declared(p).items() if "default" not in d and "value" not in d]
     out: list[Finding] = []

@@ -2,7 +2,30 @@
 
 import pytest
 
+from lib import naming
 from lib.naming import AUTO_NAME_SUFFIX, LOAD_BALANCER, Naming
+from tapcheck.limits import AUTONAME_SUFFIX, NAME_LIMITS
+
+# The program keeps its own limits (it must deploy without the checker); the checker's table, kept equal to
+# botocore's service models where they carry a limit, is the one truth both must agree with.
+LIMITS_BY_TYPE = {
+    "LOAD_BALANCER": "aws:lb/loadBalancer:LoadBalancer",
+    "TARGET_GROUP": "aws:lb/targetGroup:TargetGroup",
+    "ELASTICACHE_REPLICATION_GROUP": "aws:elasticache/replicationGroup:ReplicationGroup",
+    "S3_BUCKET": "aws:s3/bucket:Bucket",
+    "RDS_IDENTIFIER": "aws:rds/cluster:Cluster",
+    "IAM_ROLE": "aws:iam/role:Role",
+    "LAMBDA_FUNCTION": "aws:lambda/function:Function",
+}
+
+
+@pytest.mark.parametrize(("constant", "token"), sorted(LIMITS_BY_TYPE.items()))
+def test_name_limits_are_the_checkers(constant, token):
+    assert getattr(naming, constant) == NAME_LIMITS[token].max_len
+
+
+def test_auto_name_suffix_is_the_checkers():
+    assert AUTO_NAME_SUFFIX == AUTONAME_SUFFIX
 
 
 def test_names_join_prefix_role_and_suffix():
