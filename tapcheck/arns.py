@@ -321,7 +321,7 @@ def string_for(prop: str, token: str, physical: str, region: str, index: int = 0
     """A plausible value for a computed string output the tables do not know, chosen by its name.
 
     ``prop`` is the engine (camelCase) name; ``index`` distinguishes list items. Names ending in ``Arn`` give
-    ARNs, ``Url`` URLs, ``Endpoint``/``DnsName``/``DomainName``/``Address`` host names, ``Id`` ids, ``Cidr``
+    ARNs, ``Url``/``Uri`` URLs, ``Endpoint``/``DnsName``/``DomainName``/``Address`` host names, ``Id`` ids, ``Cidr``
     private CIDR blocks, ``Ip`` private addresses, dates ISO-8601 timestamps; anything else is
     ``<physical>-<prop>``.
     """
@@ -346,7 +346,7 @@ def string_for(prop: str, token: str, physical: str, region: str, index: int = 0
         return f"10.0.{index * 16}.0/20"
     if lower.endswith(("ip", "ips", "ipaddress", "ipaddresses")):
         return f"10.0.0.{10 + index}"
-    if lower.endswith("url") or lower.endswith("urls"):
+    if lower.endswith(("url", "urls", "uri", "uris")):
         return f"https://{physical.lower()}{tail}.{service_of(token)}.{region}.amazonaws.com/"
     if lower.endswith(("endpoint", "dnsname", "domainname", "address", "hostname", "endpoints")):
         return f"{physical.lower()}{tail}.{service_of(token)}.{region}.amazonaws.com"

@@ -11,7 +11,11 @@ deterministic, plausible values of the types the SDKs declare:
 - inputs echoed back are converted to the output's declared type (an IAM policy passed as a dict comes back as
   its JSON text, as pulumi-aws returns it);
 - every data source returns its declared result type, echoing the arguments it was given;
-- ``pulumi-random`` results honour length and character-class arguments.
+- ``pulumi-random`` results honour length and character-class arguments;
+- a read resource (``aws.ec2.Vpc.get(name, id)``) has every declared property, and the id asked for;
+- maps whose keys AWS or another stack chooses (AppSync ``uris``, a CloudFormation stack's ``outputs``, a
+  ``pulumi.StackReference``'s outputs) answer any key the program asks for with a plausible value (``AnyKeyMap``):
+  those keys are not knowable offline, and a real deployment would have them, so the program must not fail on them.
 
 A gap in these mocks degrades to a plainer value; it never raises into the program.
 
@@ -22,15 +26,18 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import inspect
 import json
 import random
 import string
+import typing
 import uuid
 from typing import Any
 
 import pulumi
 import pulumi.runtime.mocks
-from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime import rpc
+from pulumi.runtime.proto import provider_pb2, resource_pb2
 
 from . import arns, shapes
 from .engines import default_version, parameter_group_family
@@ -42,6 +49,10 @@ DEFAULT_REGION = "us-east-1"
 # secret Output (pulumi SDK ``pulumi/runtime/rpc.py``: ``_special_sig_key`` / ``_special_secret_sig``).
 SIG_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+# A resource reference on the wire: ``{SIG_KEY: RESOURCE_SIG, "urn": ..., "id": ...}``; the SDK rebuilds the resource
+# object from it and reads its state with the ``pulumi:pulumi:getResource`` invoke (``rpc.deserialize_resource``).
+RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
+_GET_RESOURCE = "pulumi:pulumi:getResource"
 
 _ZONE_PREFIX = {
     "us-east-1": "use1", "us-east-2": "use2", "us-west-1": "usw1", "us-west-2": "usw2", "eu-west-1": "euw1",
@@ -106,6 +117,93 @@ def random_string(seed: str, state: dict[str, Any]) -> str:
     return "".join(chars)
 
 
+_PLURAL = ("ids", "arns", "names", "urls", "ips", "cidrs", "blocks", "zones", "subnets", "groups", "endpoints",
+           "domains", "hosts", "servers", "addresses", "records", "keys", "roles", "users", "buckets", "queues")
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+class AnyKeyMap(dict):  # type: ignore[type-arg]
+    """A map whose keys are chosen outside the program (by AWS or another stack): any key has a plausible value.
+
+    ``api.uris["GRAPHQL"]``, ``aws.cloudformation.get_stack(...).outputs["PrivateSubnetId"]`` and
+    ``pulumi.StackReference(...).require_output("private_subnet_ids")`` read keys that only the account knows. A
+    missing key gets a value of the map's declared value type, chosen by the key's name (``...Id`` an id, ``...Url``
+    a URL, a plural such as ``..._ids`` a list of two when the type is not declared), and is remembered so that every
+    read agrees. ``in`` and iteration see only the keys answered so far.
+    """
+
+    def __init__(self, items: dict[str, Any], value_type: Any = None, source: dict[str, str] | None = None) -> None:
+        super().__init__(items)
+        self.value_type = value_type
+        self.source = dict(source or {})
+
+    def __missing__(self, key: str) -> Any:
+        value = self._value(str(key))
+        self[key] = value
+        return value
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        """Like ``self[key]``: every key has a value."""
+        return self[key]
+
+    def _value(self, key: str) -> Any:
+        token = self.source.get("token", "")
+        physical = self.source.get("physical") or "value"
+        region = self.source.get("region") or _region()
+        prop = _camel(key) if "_" in key else key[:1].lower() + key[1:]
+
+        # A key that says nothing of its value (AppSync's "GRAPHQL") takes the kind of its map ("uris": a URI).
+        of_map = self.source.get("map") or ""
+        fallback = of_map[:-1] if of_map.endswith("s") else of_map
+
+        def make_str(name: str, index: int) -> str:
+            value = arns.string_for(name, token, physical, region, index)
+            if fallback and value.endswith(arns.kebab(name)):
+                return arns.string_for(fallback, token, physical, region, index)
+            return value
+
+        typ = shapes.unwrap(self.value_type) if self.value_type is not None else Any
+        if typ is Any or typ is object or typ is None:
+            if prop.lower().endswith(_PLURAL):
+                return [make_str(prop[:-1], i) for i in range(2)]
+            return make_str(prop, 0)
+        return shapes.value_for(typ, prop, make_str, source=self.source)
+
+
+def _map_value_type(typ: Any) -> Any:
+    args = typing.get_args(shapes.unwrap(typ)) if typ is not None else ()
+    return args[1] if len(args) == 2 else None
+
+
+def install_any_key_maps() -> None:
+    """Make the SDK hand the program an ``AnyKeyMap`` where the mocks marked a map with ``shapes.ANY_KEY``.
+
+    The SDK rebuilds every value it receives from the engine as plain dicts in
+    ``pulumi.runtime.rpc.translate_output_properties`` (resource outputs and data-source results alike); this wraps
+    that function once per process. Idempotent.
+    """
+    original = rpc.translate_output_properties
+    if getattr(original, "_tapcheck_any_key", False):
+        return
+
+    def translate_output_properties(output: Any, output_transformer: Any, typ: Any = None, *args: Any,
+                                    **kwargs: Any) -> Any:
+        if isinstance(output, dict) and shapes.ANY_KEY in output:
+            source = output[shapes.ANY_KEY]
+            items = {k: v for k, v in output.items() if k != shapes.ANY_KEY}
+            translated = original(items, output_transformer, typ, *args, **kwargs)
+            return AnyKeyMap(translated if isinstance(translated, dict) else items, _map_value_type(typ),
+                             source if isinstance(source, dict) else None)
+        return original(output, output_transformer, typ, *args, **kwargs)
+
+    translate_output_properties._tapcheck_any_key = True  # type: ignore[attr-defined]
+    rpc.translate_output_properties = translate_output_properties
+
+
 class MockMonitor(pulumi.runtime.mocks.MockMonitor):
     """The SDK's mock monitor, passing resource references the way the engine passes them to pulumi-aws.
 
@@ -128,6 +226,26 @@ class MockMonitor(pulumi.runtime.mocks.MockMonitor):
         return resource_pb2.DeploymentInfo(
             supportedFeatures=[f for f in info.supportedFeatures if f != self._REFERENCES])
 
+    def Invoke(self, request: Any) -> Any:  # pylint: disable=invalid-name  # gRPC method name
+        """``pulumi:pulumi:getResource`` also knows the resources a component's outputs refer to (``AwsMocks``)."""
+        if request.tok == _GET_RESOURCE:
+            urn = request.args.fields["urn"].string_value if "urn" in request.args.fields else ""
+            known = getattr(self.mocks, "references", {}).get(urn)
+            if known is not None and urn not in self.resources:
+                self.resources[urn] = pulumi.runtime.mocks.MockMonitor.ResourceRegistration(
+                    urn, known["id"], known["state"])
+        return super().Invoke(request)
+
+    def Call(self, request: Any) -> Any:  # pylint: disable=invalid-name  # gRPC method name
+        """A method of a multi-language component (eks ``Cluster.get_kubeconfig``): the SDK sends it to the engine
+        as a ``ResourceCallRequest``, which the SDK's mock monitor does not answer. The answer is
+        ``AwsMocks.method_call`` (a value of the method's declared result type)."""
+        args = pulumi.runtime.rpc.deserialize_properties(request.args)
+        answer = getattr(self.mocks, "method_call", lambda token, args: {})(request.tok, args)
+        ret_proto = pulumi.runtime.mocks._sync_await(  # pylint: disable=protected-access  # as the SDK's Invoke
+            pulumi.runtime.rpc.serialize_properties(answer, {}))
+        return provider_pb2.CallResponse(**{"return": ret_proto})
+
     def SupportsFeature(self, request: Any) -> Any:  # pylint: disable=invalid-name  # gRPC method name
         """Older SDKs probe features one by one: answer no for resource references."""
         answer = super().SupportsFeature(request)
@@ -147,6 +265,11 @@ class AwsMocks(pulumi.runtime.Mocks):
 
     strict = False
 
+    def __init__(self) -> None:
+        install_any_key_maps()
+        # URN -> {"id", "state"} of the resources that components' outputs refer to (``MockMonitor`` serves them).
+        self.references: dict[str, dict[str, Any]] = {}
+
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         """Return the provider-assigned id and the inputs plus the computed outputs a real deployment would add."""
         try:
@@ -164,8 +287,14 @@ class AwsMocks(pulumi.runtime.Mocks):
         if typ.startswith("random:"):
             return f"{args.name}-id", self._random_state(typ, args.name, state)
         region = _region(state.get("region"))
+        read = bool(args.resource_id)  # Resource.get(name, id) or an import: an existing resource, all of it known
+        if typ == "pulumi:pulumi:StackReference":  # another stack's outputs: any name the program asks for
+            stack = str(state.get("name") or args.resource_id or args.name)
+            return stack, {**state, "name": stack, "secretOutputNames": [],
+                           "outputs": {shapes.ANY_KEY: {"token": typ, "physical": stack.rsplit("/", 1)[-1],
+                                                        "region": region}}}
         physical = f"{args.name}-{suffix(args.name)}"
-        rid = f"{args.name}-id"
+        rid = str(args.resource_id) if read else f"{args.name}-id"
         if typ.startswith("aws:"):
             known = cls is None  # an unregistered type: give it the common attributes anyway
             name_key, physical = arns.physical_name(typ, args.name, state)
@@ -173,7 +302,7 @@ class AwsMocks(pulumi.runtime.Mocks):
                 state[name_key] = physical
             if known or "name" in declared:
                 state.setdefault("name", physical)
-            rid = arns.resource_id(typ, args.name, physical)
+            rid = rid if read else arns.resource_id(typ, args.name, physical)
             state.setdefault("id", rid)
             for key, value in arns.computed_strings(typ, args.name, rid=rid, physical=physical, region=region,
                                                            state=state).items():
@@ -190,10 +319,52 @@ class AwsMocks(pulumi.runtime.Mocks):
         def make_str(prop: str, index: int) -> str:
             return arns.string_for(prop, typ, physical, region, index)
 
+        source = {"token": typ, "physical": physical, "region": region}
         for prop in declared.values():
-            if prop.output_only and state.get(prop.name) is None:
-                state[prop.name] = shapes.value_for(prop.type, prop.name, make_str)
+            if (prop.output_only or read) and state.get(prop.name) is None:
+                state[prop.name] = (self._references(typ, args.name, prop) if cls is not None and not issubclass(
+                    cls, pulumi.CustomResource) else None) or shapes.value_for(prop.type, prop.name, make_str,
+                                                                                source=source)
         return rid, state
+
+    def _references(self, parent_type: str, parent_name: str, prop: shapes.Property) -> Any:
+        """A component output declared as a resource (awsx ``ApplicationLoadBalancer.load_balancer``: an
+        ``aws.lb.LoadBalancer``), or a list of them: references to mock resources of that class, which the SDK
+        rebuilds as resource objects with every output (``MockMonitor.Invoke``). None for any other output."""
+        typ = shapes.unwrap(prop.type)
+        many = shapes.is_list(typ)
+        item = shapes.unwrap(typing.get_args(typ)[0]) if many and typing.get_args(typ) else typ
+        token = getattr(item, "pulumi_type", None) if inspect.isclass(item) else None
+        if not (isinstance(token, str) and issubclass(item, pulumi.CustomResource)):
+            return None
+        refs = []
+        for index in range(2 if many else 1):
+            name = f"{parent_name}-{arns.kebab(prop.name)}" + (f"-{index + 1}" if many else "")
+            urn = (f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::{parent_type}${token}::{name}")
+            # AwsMocks' own answer: a subclass's new_resource records a registration, and this is none
+            rid, state = AwsMocks._new_resource(self, pulumi.runtime.MockResourceArgs(typ=token, name=name, inputs={}))
+            self.references[urn] = {"id": rid, "state": state}
+            refs.append({SIG_KEY: RESOURCE_SIG, "urn": urn, "id": rid, "packageVersion": ""})
+        return refs if many else refs[0]
+
+    def method_call(self, token: str, args: dict[str, Any]) -> dict[str, Any]:
+        """Answer a component method (``eks:index:Cluster/getKubeconfig``) with its declared result type: the
+        generated SDK declares it as ``<Class>.<Method>Result`` (``Cluster.GetKubeconfigResult``, an output type).
+        Fields are plausible values of their types; ``{}`` (every field None) when the SDK declares none."""
+        resource_token, _, method = token.partition("/")
+        cls = shapes.resource_class(resource_token)
+        result = getattr(cls, f"{method[:1].upper()}{method[1:]}Result", None) if cls is not None and method else None
+        if not (inspect.isclass(result) and pulumi._types.is_output_type(result)):  # pylint: disable=protected-access
+            return {}
+        name = str(args.get("__self__") or resource_token).rsplit("::", 1)[-1]
+        region = _region()
+        source = {"token": token, "physical": name, "region": region}
+
+        def make_str(prop: str, index: int) -> str:
+            return arns.string_for(prop, token, name, region, index)
+
+        return {key: shapes.value_for(typ, key, make_str, source=source)
+                for key, typ in shapes.output_fields(result).items()}
 
     @staticmethod
     def _random_state(typ: str, name: str, state: dict[str, Any]) -> dict[str, Any]:
@@ -283,6 +454,7 @@ class AwsMocks(pulumi.runtime.Mocks):
                 return arns.prefixed_id(noun, f"{seed}{index}") or (f"{physical}-{index}" if index else physical)
             return arns.string_for(prop, token, physical, region, index)
 
+        source = {"token": token, "physical": physical, "region": region}
         for key, typ in shapes.output_fields(cls).items():
             if key in result:
                 continue
@@ -293,7 +465,7 @@ class AwsMocks(pulumi.runtime.Mocks):
             elif key == "tags" and _tag_filters(inputs):  # EC2 `tag:<key>` filters name the tags it has
                 result[key] = _tag_filters(inputs)
             else:
-                result[key] = shapes.value_for(typ, key, make_str)
+                result[key] = shapes.value_for(typ, key, make_str, source=source)
         return result
 
     def _known_call(self, token: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
@@ -315,6 +487,8 @@ class AwsMocks(pulumi.runtime.Mocks):
             return self._engine_version(inputs)
         if token == "aws:iam/getPolicyDocument:getPolicyDocument":
             return policy_document(inputs)
+        if token == "aws:secretsmanager/getSecretVersion:getSecretVersion":
+            return {"secretString": database_secret(str(inputs.get("secretId") or "secret"), region)}
         if token == "aws:ec2/getAmi:getAmi":
             image = f"ami-{suffix(str(inputs.get('nameRegex') or inputs.get('filters') or 'image'), 17)}"
             return {"id": image, "imageId": image, "architecture": "x86_64", "name": "al2023-ami-mock",
@@ -364,6 +538,19 @@ def _as_list(value: Any) -> list[Any]:
 
 def _one_or_list(values: list[Any]) -> Any:
     return values[0] if len(values) == 1 else values
+
+
+def database_secret(secret_id: str, region: str) -> str:
+    """The JSON text of a Secrets Manager secret, in the structure AWS documents for database credentials
+    (``username``, ``password``, ``engine``, ``host``, ``port``, ``dbname``; RDS-managed secrets have this form):
+    https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_secret_json_structure.html.
+
+    Programs read stored secrets with ``json.loads(v.secret_string)["password"]``; these keys are the ones they
+    read. The value is the same for the same secret id."""
+    name = secret_id.rsplit(":", 1)[-1].rsplit("/", 1)[-1] or "secret"
+    return json.dumps({"username": "admin", "password": random_string(arns.digest("secret", secret_id), {}),
+                       "engine": "postgres", "host": f"{name.lower()}.abcdefghijkl.{region}.rds.amazonaws.com",
+                       "port": 5432, "dbname": "app"})
 
 
 def policy_document(inputs: dict[str, Any]) -> dict[str, Any]:

@@ -38,6 +38,10 @@ import pulumi
 from pulumi import _types
 
 SIG_KEY = "4dabf18193072939515e22adb298388d"  # pulumi.runtime.rpc._special_sig_key
+# The entry that marks a map whose keys only AWS (or another stack) knows, e.g. AppSync ``uris`` or a CloudFormation
+# stack's ``outputs``. Its value names where the map came from (``token``, ``physical``, ``region``);
+# ``tapcheck.mocks`` turns such a map into one that answers any key.
+ANY_KEY = "__tapcheck_any_key__"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"  # pulumi.runtime.rpc._special_secret_sig
 
 # How deep nested output types are filled, and how many items a generated list of scalars has (three, like the
@@ -210,12 +214,14 @@ def is_map(typ: Any) -> bool:
 
 
 def value_for(typ: Any, name: str, make_str: typing.Callable[[str, int], str], depth: int = 0,
-              index: int = 0) -> Any:
+              index: int = 0, *, source: dict[str, str] | None = None) -> Any:
     """A plausible value of the declared type ``typ`` for the output named ``name`` (engine name).
 
     ``make_str(name, index)`` chooses strings (ARNs, URLs, ids...). Numbers are 1, booleans False, lists of
-    scalars have three items, lists of objects one, maps are empty, output types are filled field by field
-    (to ``MAX_DEPTH``), enums take their first member. Unknown types give None.
+    scalars have three items, lists of objects one, output types are filled field by field (to ``MAX_DEPTH``),
+    enums take their first member. Unknown types give None. A map's keys are chosen by AWS, not declared: it is
+    ``{ANY_KEY: source}`` (``source``: ``token``, ``physical``, ``region``, plus the map's ``name``), which
+    ``tapcheck.mocks`` turns into a map answering any key.
     """
     typ = unwrap(typ)
     if typ is str:
@@ -233,14 +239,15 @@ def value_for(typ: Any, name: str, make_str: typing.Callable[[str, int], str], d
             return []
         count = 1 if inspect.isclass(item) and _types.is_output_type(item) else LIST_ITEMS
         singular = name[:-1] if name.endswith("s") else name
-        items = [value_for(item, singular, make_str, depth + 1, i) for i in range(count)]
+        items = [value_for(item, singular, make_str, depth + 1, i, source=source) for i in range(count)]
         return [] if None in items else items  # items the mocks cannot build (resources): an empty list
     if is_map(typ):
-        return {}
+        return {ANY_KEY: {**(source or {}), "map": name}}
     if inspect.isclass(typ) and _types.is_output_type(typ):
         if depth >= MAX_DEPTH:
             return {}
-        return {key: value_for(ftyp, key, make_str, depth + 1) for key, ftyp in output_fields(typ).items()}
+        fields = output_fields(typ)
+        return {key: value_for(ftyp, key, make_str, depth + 1, source=source) for key, ftyp in fields.items()}
     return None
 
 

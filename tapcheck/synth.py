@@ -1,8 +1,12 @@
 """Synth: run the program in a subprocess exactly as the Pulumi language host does, against mocks.
 
-Reproduced from facts 1.1-1.4 and 5.5: the interpreter the host would pick, the runner started as a file
-(``sys.path[0]`` is the runner's own folder), working folder = the program folder, ``sys.argv = [PROGRAM]``,
-config through ``PULUMI_CONFIG`` / ``PULUMI_CONFIG_SECRET_KEYS``, ``runpy.run_path(PROGRAM)``.
+As pulumi/pulumi ``sdk/python/cmd/pulumi-language-python`` and its ``pulumi-language-python-exec`` script do: the
+interpreter the host would pick, the runner started as a file (``sys.path[0]`` is the runner's own folder),
+working folder = the program folder, ``sys.argv = [PROGRAM]``, config through ``PULUMI_CONFIG`` /
+``PULUMI_CONFIG_SECRET_KEYS``, ``runpy.run_path(PROGRAM)``.
+
+``run_synth`` runs one stack; ``run_synth_stacks`` runs several in one interpreter (the SDK imported once, the
+project's modules and the Pulumi runtime fresh for each stack), with the same record per stack.
 """
 
 from __future__ import annotations
@@ -114,42 +118,81 @@ def _environment(project: Project, stack: str, venv: Path | None) -> dict[str, s
 def run_synth(project: Project, *, stack: str, timeout: float = 120.0, python: str | None = None,
               sdk_usages: list[dict[str, Any]] | None = None) -> SynthResult:
     """Run the program under mocks and return the record, or TAP010 on any failure."""
-    result = SynthResult()
+    return run_synth_stacks(project, [stack], timeout=timeout, python=python, sdk_usages=sdk_usages)[stack]
+
+
+def run_synth_stacks(project: Project, stacks: list[str], *, timeout: float = 120.0, python: str | None = None,
+                     sdk_usages: list[dict[str, Any]] | None = None) -> dict[str, SynthResult]:
+    """Run the program under mocks once per stack, in one interpreter, and return ``{stack: SynthResult}`` in
+    the order given. Each result is the one ``run_synth`` gives for that stack alone; the interpreter and the SDK
+    are started once, so N stacks cost one start-up plus N program runs. ``timeout`` (seconds) is per stack."""
+    stacks = list(dict.fromkeys(stacks))
     layout = project.layout
     if layout.entry is None:  # TAP002 already says why; there is nothing to run
-        return result.skip("the entry point does not exist (see TAP002)")
+        return {s: SynthResult().skip("the entry point does not exist (see TAP002)") for s in stacks}
+    if not stacks:
+        return {}
     interpreter = choose_interpreter(project, python)
-    if interpreter.note:
-        result.notes.append(interpreter.note)
-    job = {"project": project.name or "project", "stack": stack, "pwd": str(layout.pwd),
+    job = {"project": project.name or "project", "stack": stacks[0], "pwd": str(layout.pwd),
            "program": layout.program, "root": str(project.root), "package_dir": str(PACKAGE_DIR),
-           "sdk_usages": sdk_usages or None}
+           "sdk_usages": sdk_usages or None,
+           "stacks": [{"stack": s, "env": dict(zip(("PULUMI_CONFIG", "PULUMI_CONFIG_SECRET_KEYS"),
+                                                   project.host_config(s), strict=True))} for s in stacks]}
     entry_rel = project.rel(layout.entry)
     with tempfile.TemporaryDirectory(prefix="tapcheck-") as tmp:
         job_path, out_path = Path(tmp) / "job.json", Path(tmp) / "out.json"
         job_path.write_text(json.dumps(job), encoding="utf-8")
+        failed: Finding | None = None
         try:
             proc = subprocess.run(
                 [interpreter.python, str(RUNNER), str(job_path), str(out_path)], cwd=str(layout.pwd),
-                env=_environment(project, stack, interpreter.venv), capture_output=True, text=True,
-                timeout=timeout, check=False, stdin=subprocess.DEVNULL,
+                env=_environment(project, stacks[0], interpreter.venv), capture_output=True, text=True,
+                timeout=timeout * len(stacks), check=False, stdin=subprocess.DEVNULL,
             )
         except subprocess.TimeoutExpired:
-            result.findings.append(finding(
-                "TAP010", entry_rel, 1, f"the program did not finish within {timeout:g} s under mocks",
-                "Look for loops or blocking calls at import time (network, input()); raise --timeout if the "
-                "program is just large."))
-            return result
+            failed = finding("TAP010", entry_rel, 1, f"the program did not finish within {timeout:g} s under mocks",
+                             "Look for loops or blocking calls at import time (network, input()); raise --timeout "
+                             "if the program is just large.")
         except OSError as exc:
-            return result.skip(f"cannot start {interpreter.python} ({interpreter.why}): {exc.strerror}")
-        if not out_path.is_file():
-            tail = (proc.stderr or proc.stdout or "").strip().splitlines()[-1:] or [f"exit code {proc.returncode}"]
-            result.findings.append(finding("TAP010", entry_rel, 1, f"the program crashed the runner: {tail[0]}"))
-            return result
-        raw = json.loads(out_path.read_text(encoding="utf-8"))
+            return {s: SynthResult().skip(f"cannot start {interpreter.python} ({interpreter.why}): {exc.strerror}")
+                    for s in stacks}
+        else:
+            if not out_path.is_file():
+                tail = (proc.stderr or proc.stdout or "").strip().splitlines()[-1:] or [
+                    f"exit code {proc.returncode}"]
+                failed = finding("TAP010", entry_rel, 1, f"the program crashed the runner: {tail[0]}")
+        raws = [] if failed else json.loads(out_path.read_text(encoding="utf-8"))["stacks"]
+    results = {}
+    for index, stack in enumerate(stacks):
+        result = SynthResult()
+        if interpreter.note:
+            result.notes.append(interpreter.note)
+        if failed is not None:
+            result.findings.append(failed)
+        else:
+            _read_record(project, stack, raws[index], interpreter, result)
+        results[stack] = result
+    return results
+
+
+def synth_stacks(path: str | os.PathLike[str], stacks: list[str] | None = None, *, timeout: float = 120.0,
+                 python: str | None = None) -> dict[str, SynthResult]:
+    """Synth the Pulumi project at ``path`` for each of ``stacks`` (default: every ``Pulumi.<stack>.yaml``, sorted)
+    in one interpreter: ``{stack: SynthResult}``, whose ``record`` is what ``python -m tapcheck PATH --stack STACK
+    --synth-out FILE`` writes and whose ``findings`` are the program's failures (TAP010). For test suites that
+    read every stack's record: the SDK is imported once instead of once per stack."""
+    project = Project(Path(path))
+    return run_synth_stacks(project, sorted(project.stacks) if stacks is None else stacks, timeout=timeout,
+                            python=python)
+
+
+def _read_record(project: Project, stack: str, raw: dict[str, Any], interpreter: Interpreter,
+                 result: SynthResult) -> None:
+    """Fill ``result`` from the runner's record for one stack: notes, TAP010 for the program's error, the record."""
     if raw.get("status") == "no-pulumi":
-        return result.skip(f"{interpreter.python} ({interpreter.why}) cannot import pulumi "
-                           f"({raw['error']['message']}); install the project's dependencies or pass --python")
+        result.skip(f"{interpreter.python} ({interpreter.why}) cannot import pulumi "
+                    f"({raw['error']['message']}); install the project's dependencies or pass --python")
+        return
     result.sdk_findings = raw.pop("sdk_findings", None)
     result.notes += [str(note) for note in raw.get("notes") or []]
     result.notes += _unexpanded_notes(raw.get("unexpanded") or [])
@@ -164,7 +207,6 @@ def run_synth(project: Project, *, stack: str, timeout: float = 120.0, python: s
             result.findings.append(finding("TAP010", explained.path, explained.line, explained.message,
                                            explained.fix))
     result.record = _record(project, raw)
-    return result
 
 
 # Rules that read the resources under a component: a component the mocks could not expand hides them from every

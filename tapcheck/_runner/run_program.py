@@ -8,7 +8,8 @@ private name, so its parent folder (the project root in generated repos) is neve
 The record (JSON) has ``status``, ``resources``, ``exports``, ``error`` (None, or ``type``, ``message``,
 ``location``, ``traceback`` and, for failures inside Output callbacks, ``created_at`` and ``fed``),
 ``unexpanded`` (multi-language components the mocks could not expand: ``type``, ``name``, ``urn``) and
-``notes`` (one sentence per such component).
+``notes``. Each resource has ``unknown_keys``: the nested keys its SDK's ``*Args`` classes do not know
+(``tapcheck.sdkargs.unknown_wire_keys``).
 
 Only the standard library and ``pulumi`` (and ``pulumi_aws`` when the program uses it) are needed here.
 """
@@ -28,7 +29,7 @@ import sysconfig
 import threading
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 _ALIAS = "_tapcheck_runtime"
 # Attributes the runner sets on an exception raised while computing an Output: where that Output was created,
@@ -38,6 +39,8 @@ _FED = "_tapcheck_fed"
 # Pulumi's wire format for secrets (pulumi SDK ``pulumi/runtime/rpc.py``): {SIG_KEY: SECRET_SIG, "value": v}.
 _SIG_KEY = "4dabf18193072939515e22adb298388d"
 _SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+# The mocks' mark on a map whose keys AWS chooses (``tapcheck.shapes.ANY_KEY``): not a key of the program's map.
+_ANY_KEY = "__tapcheck_any_key__"
 
 
 def _load_package(package_dir: str) -> Any:
@@ -88,7 +91,7 @@ def _plain(value: Any, rpc: Any, depth: int = 0) -> Any:
     if isinstance(value, dict):
         if value.get(_SIG_KEY) == _SECRET_SIG:
             return {"__secret__": _plain(value.get("value"), rpc, depth + 1)}
-        return {str(k): _plain(v, rpc, depth + 1) for k, v in value.items()}
+        return {str(k): _plain(v, rpc, depth + 1) for k, v in value.items() if k != _ANY_KEY}
     if isinstance(value, (list, tuple)):
         return [_plain(v, rpc, depth + 1) for v in value]
     if value is None or isinstance(value, (bool, int, float, str)):
@@ -351,54 +354,109 @@ def _display_type(token: str) -> str:
     return ".".join(p for p in (parts[0], "" if module == "index" else module, parts[2]) if p)
 
 
-def _unexpanded_note(component: dict[str, str]) -> str:
-    """The human note for a component the mocks could not expand."""
-    package = component["type"].split(":")[0]
-    return (f"{_display_type(component['type'])} '{component['name']}' is a multi-language component: its child "
-            f"resources are created by the {package} provider plugin, which does not run under mocks, so they were "
-            "not simulated and no rule checked them; its outputs are placeholders")
+class _Runtime(NamedTuple):
+    """What every stack's run shares: the SDK modules, the privately loaded tapcheck and the project's sites."""
+
+    pulumi: Any
+    rpc: Any
+    run_pulumi_func: Any
+    package: Any
+    sites: _Sites
 
 
-def main(argv: list[str]) -> int:
-    """Run the job described in ``argv[1]`` and write the record to ``argv[2]``."""
-    job = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
-    out_path = Path(argv[2])
+def _run_stack(job: dict[str, Any], runtime: _Runtime) -> dict[str, Any]:
+    """Run the program once for ``job["stack"]`` and return its record (the module docstring's format)."""
+    pulumi, rpc, package, sites = runtime.pulumi, runtime.rpc, runtime.package, runtime.sites
     result: dict[str, Any] = {"status": "error", "stack": job["stack"], "project": job["project"],
                               "resources": [], "exports": {}, "error": None, "sdk_findings": None,
                               "unexpanded": [], "notes": []}
-    try:  # imported here, not at the top: a missing SDK is reported, not a crash
-        pulumi = importlib.import_module("pulumi")
-        rpc = importlib.import_module("pulumi.runtime.rpc")
-        run_pulumi_func = importlib.import_module("pulumi.runtime.stack").run_pulumi_func
-    except ImportError as exc:
-        result.update(status="no-pulumi", error={"type": type(exc).__name__, "message": f"{type(exc).__name__}: {exc}",
-                                                 "location": None, "traceback": ""})
-        out_path.write_text(json.dumps(result), encoding="utf-8")
-        return 0
-
-    package = _load_package(job["package_dir"])
     if job.get("sdk_usages"):
         result["sdk_findings"] = importlib.import_module(f"{package.__name__}.sdkargs").unknown_keys(job["sdk_usages"])
-    paths = sysconfig.get_paths()  # the interpreter's own libraries are never "project" frames
-    libraries = {paths[k] for k in ("stdlib", "platstdlib", "purelib", "platlib") if k in paths}
-    sites = _Sites(job["root"], [job["package_dir"], *libraries])
     recorder = _Recorder(pulumi, rpc, sites)
     recorder.install()
     mocks_module = importlib.import_module(f"{package.__name__}.mocks")
     monitor, mocks = recorder.monitor_and_mocks(mocks_module.MockMonitor, mocks_module.AwsMocks)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
+    pulumi.runtime.settings.reset_options(project=job["project"], stack=job["stack"])  # no root Stack yet
     pulumi.runtime.set_mocks(mocks, project=job["project"], stack=job["stack"], preview=False, monitor=monitor)
 
-    failure = _run_program(job, loop, run_pulumi_func)
+    failure = _run_program(job, loop, runtime.run_pulumi_func)
     result["exports"] = recorder.exports(loop)  # before formatting: an export may be what the failure fed
     result["error"] = None if failure is None else _format_error(failure, sites)
     result["status"] = "ok" if failure is None else "error"
     result["resources"] = recorder.resources()
-    result["unexpanded"] = recorder.unexpanded
-    result["notes"] = [_unexpanded_note(c) for c in recorder.unexpanded]
+    unknown_wire_keys = importlib.import_module(f"{package.__name__}.sdkargs").unknown_wire_keys
+    for res in result["resources"]:  # the program's SDK modules are loaded here: no import is needed
+        res["unknown_keys"] = unknown_wire_keys(res, import_modules=False)
+    result["unexpanded"] = recorder.unexpanded  # synth turns these into one note
     result["asset_sites"] = recorder.asset_sites
-    out_path.write_text(json.dumps(result, default=str), encoding="utf-8")
+    loop.close()
+    return result
+
+
+class _Fresh:
+    """Puts the process back as it was before a stack's run, so the next stack's run is a first run: the SDK entry
+    points the recorder wrapped, ``sys.path``, ``os.environ`` and the working directory, and no module of the
+    project left in ``sys.modules`` (the project's own code runs again, as in a new language host)."""
+
+    def __init__(self, pulumi: Any, rpc: Any, sites: _Sites) -> None:
+        self.sites = sites
+        self.attributes = [(owner, name, vars(owner)[name]) for owner, name in (
+            (pulumi.Resource, "__init__"), (pulumi, "export"), (pulumi.Output, "apply"), (pulumi.Output, "format"),
+            (rpc, "serialize_property"), (pulumi.FileAsset, "__init__"), (pulumi.FileArchive, "__init__"))]
+        self.path, self.environ, self.cwd = list(sys.path), dict(os.environ), os.getcwd()
+
+    def restore(self) -> None:
+        """Undo what the last run changed."""
+        for owner, name, value in self.attributes:
+            setattr(owner, name, value)
+        sys.path[:] = self.path
+        os.environ.clear()
+        os.environ.update(self.environ)
+        os.chdir(self.cwd)
+        for name, module in list(sys.modules.items()):
+            filename = getattr(module, "__file__", None)
+            if filename and self.sites.project_file(filename):
+                del sys.modules[name]
+
+
+def main(argv: list[str]) -> int:
+    """Run the job described in ``argv[1]`` and write the record to ``argv[2]``.
+
+    A job with ``stacks`` (a list of ``{"stack", "env"}``: the stack name and the environment variables that
+    differ for it, ``PULUMI_CONFIG`` and ``PULUMI_CONFIG_SECRET_KEYS``) runs the program once per stack in this
+    one interpreter, the SDK imported once, and writes ``{"stacks": [record, ...]}`` in that order; each record is
+    the one a single-stack job for that stack writes."""
+    job = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
+    out_path = Path(argv[2])
+    try:  # imported here, not at the top: a missing SDK is reported, not a crash
+        pulumi = importlib.import_module("pulumi")
+        rpc = importlib.import_module("pulumi.runtime.rpc")
+        run_pulumi_func = importlib.import_module("pulumi.runtime.stack").run_pulumi_func
+    except ImportError as exc:
+        error = {"type": type(exc).__name__, "message": f"{type(exc).__name__}: {exc}", "location": None,
+                 "traceback": ""}
+        records = [{"status": "no-pulumi", "stack": s["stack"], "project": job["project"], "resources": [],
+                    "exports": {}, "error": error, "sdk_findings": None, "unexpanded": [], "notes": []}
+                   for s in job.get("stacks") or [{"stack": job.get("stack")}]]
+        out_path.write_text(json.dumps({"stacks": records} if "stacks" in job else records[0]), encoding="utf-8")
+        return 0
+
+    paths = sysconfig.get_paths()  # the interpreter's own libraries are never "project" frames
+    libraries = {paths[k] for k in ("stdlib", "platstdlib", "purelib", "platlib") if k in paths}
+    sites = _Sites(job["root"], [job["package_dir"], *libraries])
+    runtime = _Runtime(pulumi, rpc, run_pulumi_func, _load_package(job["package_dir"]), sites)
+    if "stacks" not in job:
+        out_path.write_text(json.dumps(_run_stack(job, runtime), default=str), encoding="utf-8")
+        return 0
+    fresh = _Fresh(pulumi, rpc, sites)
+    records = []
+    for stack in job["stacks"]:
+        os.environ.update(stack.get("env") or {})
+        records.append(_run_stack({**job, "stack": stack["stack"]}, runtime))
+        fresh.restore()
+    out_path.write_text(json.dumps({"stacks": records}, default=str), encoding="utf-8")
     return 0
 
 

@@ -147,3 +147,33 @@ def test_mock_monitor_passes_resource_references_as_ids() -> None:
     name = _resolve(fn.name)
     assert isinstance(name, str) and name.startswith("fn-")
     assert _resolve(permission.function) == name == _resolve(fn.id)  # a Lambda function's id is its name
+
+
+def test_maps_aws_keys_answer_any_key_plausibly() -> None:
+    api = aws.appsync.GraphQLApi("api", authentication_type="API_KEY", schema="type Query { ping: String }")
+    assert str(_resolve(api.uris["GRAPHQL"])).startswith("https://")
+    assert _resolve(api.uris["GRAPHQL"]) == _resolve(api.uris["GRAPHQL"])  # every read agrees
+    outputs = aws.cloudformation.get_stack(name="shared-network").outputs
+    assert outputs["PrivateSubnetId"].startswith("subnet-")
+    assert outputs.get("VpcId").startswith("vpc-")
+
+
+def test_resource_get_has_every_declared_property_and_its_id() -> None:
+    vpc = aws.ec2.Vpc.get("shared", "vpc-0123456789abcdef0")
+    assert _resolve(vpc.id) == "vpc-0123456789abcdef0"
+    assert str(_resolve(vpc.cidr_block)).endswith("/20")
+
+
+def test_stack_reference_answers_any_output_name() -> None:
+    network = pulumi.StackReference("acme/network/dev")
+    ids, vpc_id = _resolve(pulumi.Output.all(network.require_output("private_subnet_ids"),
+                                             network.get_output("vpc_id")))
+    assert isinstance(ids, list) and len(ids) == 2 and all(i.startswith("subnet-") for i in ids)
+    assert vpc_id.startswith("vpc-")
+
+
+def test_secret_version_is_json_of_database_credentials() -> None:
+    version = aws.secretsmanager.get_secret_version(secret_id="prod/db")
+    secret = json.loads(version.secret_string)
+    assert set(secret) >= {"username", "password", "host", "port", "dbname", "engine"}
+    assert secret == json.loads(aws.secretsmanager.get_secret_version(secret_id="prod/db").secret_string)

@@ -61,12 +61,12 @@ def test_unexpanded_component_is_noted_not_an_error(tmp_path: Path) -> None:
     assert raw["status"] == "ok", raw["error"]
     assert raw["unexpanded"] == [{"type": "awsx:ec2:Vpc", "name": "network",
                                   "urn": "urn:pulumi:dev::mock-unexpanded::pulumi:pulumi:Stack$awsx:ec2:Vpc::network"}]
-    (note,) = raw["notes"]
-    assert "awsx.ec2.Vpc 'network'" in note and "not simulated" in note
+    assert raw["notes"] == []  # synth describes unexpanded components, once (test_synth_errors)
     # Its outputs still have their declared types, so the program and the resources fed from them run.
     assert raw["exports"]["vpc_id"]["value"].startswith("vpc-")
     assert all(s.startswith("subnet-") for s in raw["exports"]["private_subnet_ids"]["value"])
     assert [r["type"] for r in raw["resources"]] == ["awsx:ec2:Vpc", "aws:ec2/securityGroup:SecurityGroup"]
+    assert [r["unknown_keys"] for r in raw["resources"]] == [[], []]  # checked where the SDK is loaded
 
 
 def test_plain_program_has_no_notes(tmp_path: Path) -> None:
@@ -116,3 +116,25 @@ def test_multiline_messages_are_kept_whole_on_one_line(tmp_path: Path, text: str
     error = run_raw(project)["error"]
     assert error["message"] == "ValueError: first line second line"
     assert error["location"]["line"] == 1
+
+
+def test_stacks_in_one_process_give_the_records_of_one_process_each(tmp_path: Path) -> None:
+    project = Project(_copy("mock-stacks", tmp_path))
+    stacks = ["dev", "staging", "prod"]
+    together = synth.run_synth_stacks(project, stacks)
+    assert list(together) == stacks
+    for stack in stacks:
+        alone = synth.run_synth(project, stack=stack)
+        assert together[stack].record == alone.record
+        assert (together[stack].findings, together[stack].notes) == (alone.findings, alone.notes)
+    # Each stack ran with its own config and a fresh copy of the project's modules.
+    names = {s: [r["name"] for r in together[s].record["resources"]] for s in stacks}
+    assert names["dev"] == ["dev-logs-1", "dev-app-2"]
+    assert names["prod"] == ["prod-logs-1", "prod-app-2", "prod-app-3", "prod-app-4"]
+    assert together["prod"].record["exports"]["bucket_arn"]["value"].startswith("arn:aws:s3:::")
+
+
+def test_synth_stacks_defaults_to_every_stack_of_the_project(tmp_path: Path) -> None:
+    results = synth.synth_stacks(_copy("mock-stacks", tmp_path))
+    assert list(results) == ["dev", "prod", "staging"]
+    assert all(r.findings == [] and r.record["stack"] == s for s, r in results.items())
