@@ -32,7 +32,7 @@ import random
 import string
 import typing
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 import pulumi
 import pulumi.runtime.mocks
@@ -136,6 +136,10 @@ class AnyKeyMap(dict):  # type: ignore[type-arg]
     read agrees. ``in`` and iteration see only the keys answered so far.
     """
 
+    # Every string a missing key was answered with since the last ``AwsMocks()``: values the account provides, which
+    # the checker must not mistake for values the program fixes itself (``AwsMocks.provided``).
+    answered: ClassVar[set[str]] = set()
+
     def __init__(self, items: dict[str, Any], value_type: Any = None, source: dict[str, str] | None = None) -> None:
         super().__init__(items)
         self.value_type = value_type
@@ -144,6 +148,7 @@ class AnyKeyMap(dict):  # type: ignore[type-arg]
     def __missing__(self, key: str) -> Any:
         value = self._value(str(key))
         self[key] = value
+        AnyKeyMap.answered |= strings_in(value)
         return value
 
     def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
@@ -172,6 +177,18 @@ class AnyKeyMap(dict):  # type: ignore[type-arg]
                 return [make_str(prop[:-1], i) for i in range(2)]
             return make_str(prop, 0)
         return shapes.value_for(typ, prop, make_str, source=self.source)
+
+
+def strings_in(value: Any) -> set[str]:
+    """Every string inside ``value`` (dict values, list items, nested), e.g. ``{"a": ["x", {"b": "y"}]}`` ->
+    ``{"x", "y"}``."""
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, dict):
+        return set().union(*(strings_in(v) for v in value.values()))
+    if isinstance(value, (list, tuple)):
+        return set().union(*(strings_in(v) for v in value))
+    return set()
 
 
 def _map_value_type(typ: Any) -> Any:
@@ -267,6 +284,9 @@ class AwsMocks(pulumi.runtime.Mocks):
 
     def __init__(self) -> None:
         install_any_key_maps()
+        AnyKeyMap.answered = set()
+        # Strings data sources answered with that the program did not pass in (see ``provided``).
+        self._invoked: set[str] = set()
         # URN -> {"id", "state"} of the resources that components' outputs refer to (``MockMonitor`` serves them).
         self.references: dict[str, dict[str, Any]] = {}
 
@@ -431,12 +451,21 @@ class AwsMocks(pulumi.runtime.Mocks):
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
         """Answer a data source with its declared result shape; arguments that name a result field are echoed."""
+        inputs = dict(args.args or {})
         try:
-            return self._call(args.token, dict(args.args or {}))
+            result = self._call(args.token, inputs)
         except Exception:  # pylint: disable=broad-exception-caught  # a gap here must not fail a valid program
             if self.strict:
                 raise
             return {}
+        self._invoked |= strings_in(result) - strings_in(inputs)
+        return result
+
+    @property
+    def provided(self) -> set[str]:
+        """Strings the program received from outside (data-source results, keys of maps the account fills, stack
+        references' outputs) rather than fixed itself: a password read with ``get_secret_version`` is one."""
+        return self._invoked | AnyKeyMap.answered
 
     def _call(self, token: str, inputs: dict[str, Any]) -> dict[str, Any]:
         region = _region(inputs.get("region"))

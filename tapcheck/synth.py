@@ -430,4 +430,4 @@ def _record(project: Project, raw: dict[str, Any]) -> dict[str, Any]:
     return {"stack": raw.get("stack"), "project": raw.get("project"), "ok": raw.get("status") == "ok",
             "error": (raw.get("error") or {}).get("message"), "resources": resources, "exports": exports,
             "asset_sites": {k: site(v) for k, v in (raw.get("asset_sites") or {}).items()},
-            "unexpanded": list(raw.get("unexpanded") or [])}
+            "unexpanded": list(raw.get("unexpanded") or []), "provided": list(raw.get("provided") or [])}

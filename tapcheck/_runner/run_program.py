@@ -391,6 +391,7 @@ def _run_stack(job: dict[str, Any], runtime: _Runtime) -> dict[str, Any]:
         res["unknown_keys"] = unknown_wire_keys(res, import_modules=False)
     result["unexpanded"] = recorder.unexpanded  # synth turns these into one note
     result["asset_sites"] = recorder.asset_sites
+    result["provided"] = sorted(mocks.provided)  # values from data sources and stack references, not the program
     loop.close()
     return result
 

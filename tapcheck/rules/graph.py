@@ -195,8 +195,9 @@ def tap015(ctx: Context) -> list[Finding]:
 # ----- TAP020 -------------------------------------------------------------------------------------------------
 @dataclass
 class ProgramValues:
-    """Strings the program did not fix itself: pulumi_random results, secure config values, and outputs other
-    resources produce (ids, ARNs, endpoints the provider would return). ``plain`` maps plain-text config values to
+    """Strings the program did not fix itself: pulumi_random results, secure config values, outputs other
+    resources produce (ids, ARNs, endpoints the provider would return) and what data sources and stack references
+    return. ``plain`` maps plain-text config values to
     their keys."""
 
     generated: set[str]
@@ -213,6 +214,27 @@ class ProgramValues:
         return any(o in value for o in self.outputs)
 
 
+def _json_strings(value: Any) -> set[str]:
+    """``value`` and, when it is a JSON document, every string inside it."""
+    if not isinstance(value, str):
+        return set()
+    try:
+        doc = json.loads(value) if value.lstrip().startswith(("{", "[")) else None
+    except ValueError:
+        doc = None
+    found = {value}
+    stack = [doc]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            found.add(item)
+        elif isinstance(item, dict):
+            stack += item.values()
+        elif isinstance(item, list):
+            stack += item
+    return found
+
+
 def program_values(ctx: Context) -> ProgramValues:
     """What :class:`ProgramValues` needs, from the record and the stack's config."""
     generated: set[str] = set()
@@ -227,6 +249,10 @@ def program_values(ctx: Context) -> ProgramValues:
                 generated.add(value)
             elif json.dumps(value) not in echoed:  # made by the provider, not a literal input echoed back
                 outputs.add(value)
+    # Data-source results and stack references' outputs come from the account, like resource outputs; so do the
+    # fields of a JSON document among them (a Secrets Manager secret's password).
+    for value in (ctx.record or {}).get("provided") or []:
+        outputs |= {v for v in _json_strings(value) if len(v) >= 6}
     values, secure = ctx.project.effective_config(ctx.stack)
     generated |= {placeholder_secret(k) for k in secure}
     plain = {str(v): k for k, v in values.items() if k not in secure and isinstance(v, str) and len(v) >= 4}
