@@ -411,8 +411,19 @@ def requirement_files(project: Project, module: str) -> list[str]:
     return found
 
 
+def _sorted(value: Any) -> Any:
+    """``value`` with every map's keys in sorted order: the engine's property maps arrive in no fixed order, and the
+    same program must give the same record (and JSON output) on every run."""
+    if isinstance(value, dict):
+        return {key: _sorted(value[key]) for key in sorted(value, key=str)}
+    if isinstance(value, list):
+        return [_sorted(item) for item in value]
+    return value
+
+
 def _record(project: Project, raw: dict[str, Any]) -> dict[str, Any]:
-    """Shape the runner's output: paths relative to the project, sites as ``{"path","line"}``."""
+    """Shape the runner's output: paths relative to the project, sites as ``{"path","line"}``, property maps in
+    sorted key order."""
 
     def site(value: Any) -> dict[str, Any] | None:
         if isinstance(value, dict) and value.get("path"):
@@ -422,6 +433,9 @@ def _record(project: Project, raw: dict[str, Any]) -> dict[str, Any]:
     resources = []
     for res in raw.get("resources", []):
         res["site"] = site(res.get("site"))
+        for key in ("inputs", "outputs"):
+            if key in res:
+                res[key] = _sorted(res[key])
         resources.append(res)
     exports = {}
     for name, exp in (raw.get("exports") or {}).items():

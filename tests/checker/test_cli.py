@@ -103,3 +103,14 @@ def test_render_text_counts_singular_and_plural() -> None:
     report = Report(findings=[finding("TAP027", "a.py", 3, "m"), finding("TAP023", "b.py", 1, "n")])
     assert render_text(report).splitlines()[-1] == "1 error, 1 warning"
     assert render_text(report).splitlines()[0] == "a.py:3: TAP027 m"
+
+
+def test_json_output_is_identical_on_every_run(capsys: pytest.CaptureFixture[str]) -> None:
+    # The engine hands property maps over in no fixed order; the record must not show it.
+    outputs = []
+    for _ in range(3):
+        main([str(fixture("clean")), "--format", "json"])
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1] == outputs[2]
+    resources = json.loads(outputs[0])["projects"][0]["synth"]["resources"]
+    assert all(list(r["inputs"]) == sorted(r["inputs"]) for r in resources)
