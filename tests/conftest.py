@@ -64,14 +64,15 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "portable: runs on Linux, macOS and Windows alike")
 
 
-def bake(output_dir: Path, **answers: Any) -> Path:
-    """Generate a repo with `answers` over the defaults, hooks included; return its folder.
+def bake(output_dir: Path, template: Path = TEMPLATE, **answers: Any) -> Path:
+    """Generate a repo from `template` (this one unless given) with `answers` over the defaults, hooks included;
+    return its folder.
 
     A refusal raises FailedHookException carrying the hook's message, as a person sees it at the terminal.
     """
     try:
         with _hook_output() as output:
-            return Path(cookiecutter(str(TEMPLATE), no_input=True, extra_context=answers, output_dir=str(output_dir)))
+            return Path(cookiecutter(str(template), no_input=True, extra_context=answers, output_dir=str(output_dir)))
     except FailedHookException as error:
         raise FailedHookException(f"{error}\n{''.join(output)}") from error
 
