@@ -372,20 +372,25 @@ def tap022(ctx: Context) -> list[Finding]:
     return out
 
 
-# ----- TAP023 -------------------------------------------------------------------------------------------------
+# ----- TAP023 / TAP034 ----------------------------------------------------------------------------------------
+def _engine_versions(ctx: Context) -> Iterator[tuple[dict[str, Any], dict[str, Any], str, str]]:
+    """(resource, inputs, engine, version) of every RDS resource whose engine and version the program fixes."""
+    for res in resources(ctx):
+        if not res["type"].startswith("aws:rds/"):
+            continue
+        inputs = res.get("inputs") or {}
+        engine, version = unwrap(inputs.get("engine")), unwrap(inputs.get("engineVersion"))
+        if isinstance(engine, str) and isinstance(version, str) and version:
+            yield res, inputs, engine, version
+
+
 def tap023(ctx: Context) -> list[Finding]:
     """Hard-coded engine versions RDS has retired (dated table in :mod:`tapcheck.engines`); a version newer than
     the table is only a note, since AWS may have released it after the table was made. A major in RDS Extended
     Support is created (TAP034 warns about the charges) unless the program opts out of Extended Support."""
     loc = Locator(ctx.project)
     out = []
-    for res in resources(ctx):
-        if not res["type"].startswith("aws:rds/"):
-            continue
-        inputs = res.get("inputs") or {}
-        engine, version = unwrap(inputs.get("engine")), unwrap(inputs.get("engineVersion"))
-        if not isinstance(engine, str) or not isinstance(version, str) or not version:
-            continue
+    for res, inputs, engine, version in _engine_versions(ctx):
         path, line = loc.where(res, "engineVersion")
         extended = engines.extended_support(engine, version)
         if extended is not None:
@@ -419,13 +424,7 @@ def tap034(ctx: Context) -> list[Finding]:
     RDS Extended Support, which is charged per vCPU-hour (or ACU-hour) on top of the instance."""
     loc = Locator(ctx.project)
     out = []
-    for res in resources(ctx):
-        if not res["type"].startswith("aws:rds/"):
-            continue
-        inputs = res.get("inputs") or {}
-        engine, version = unwrap(inputs.get("engine")), unwrap(inputs.get("engineVersion"))
-        if not isinstance(engine, str) or not isinstance(version, str) or not version:
-            continue
+    for res, inputs, engine, version in _engine_versions(ctx):
         extended = engines.extended_support(engine, version)
         if extended is None or unwrap(inputs.get("engineLifecycleSupport")) == engines.EXTENDED_SUPPORT_DISABLED:
             continue  # TAP023 reports the opted-out case: RDS refuses it

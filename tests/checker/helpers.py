@@ -13,6 +13,7 @@ import re
 import tempfile
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 try:
     import fcntl
@@ -82,3 +83,26 @@ def located(report: Report, rule: str) -> set[tuple[str, str, int]]:
 def expected(root: Path, rule: str) -> set[tuple[str, str, int]]:
     """The markers of one rule."""
     return {m for m in markers(root) if m[0] == rule}
+
+
+def resolve(output: Any) -> object:
+    """Run one ``pulumi.Output`` to its value inside the mocked runtime the calling test set up."""
+    import pulumi  # noqa: PLC0415 - only the mock tests need the SDK here
+
+    box: list[object] = []
+
+    @pulumi.runtime.test
+    def probe() -> Any:
+        return output.apply(box.append)
+
+    probe()
+    return box[0]
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    """Write ``files`` (relative path -> text) under ``root``, folders included; return ``root``."""
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root

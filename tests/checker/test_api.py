@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import expected, fixture, located
+from helpers import expected, fixture, located, write
 
 import tapcheck
 from tapcheck.findings import Finding, Report, finding
@@ -28,13 +28,6 @@ CATALOG_IDS = {f"TAP{n:03d}" for n in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13
                                           26, 27, 28, 29, 30, 40, 41)}
 WARNINGS = {"TAP020", "TAP027", "TAP028", "TAP029", "TAP041"}  # security findings warn unless a repo raises them
 
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
 
 
 def test_catalog_covers_the_failure_catalog() -> None:

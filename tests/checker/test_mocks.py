@@ -11,6 +11,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 import pytest
+from helpers import resolve
 
 from tapcheck.mocks import AwsMocks, MockMonitor, policy_document
 
@@ -23,17 +24,6 @@ def mocks() -> None:
     pulumi.runtime.settings.reset_options(project="mocked", stack="dev")
     pulumi.runtime.set_mocks(AwsMocks(), project="mocked", stack="dev", preview=False)
 
-
-def _resolve(output: pulumi.Output) -> object:
-    """Run one Output to its value inside the mocked runtime."""
-    box: list[object] = []
-
-    @pulumi.runtime.test
-    def probe() -> pulumi.Output:
-        return output.apply(box.append)
-
-    probe()
-    return box[0]
 
 
 def test_availability_zones_follow_the_region() -> None:
@@ -82,13 +72,13 @@ def test_unknown_call_returns_empty() -> None:
 def test_new_resource_ids_arns_and_auto_names() -> None:
     queue = aws.sqs.Queue("jobs")
     bucket = aws.s3.Bucket("logs")
-    assert _resolve(queue.id) == "jobs-id"
-    name = _resolve(queue.name)
+    assert resolve(queue.id) == "jobs-id"
+    name = resolve(queue.name)
     assert isinstance(name, str) and name.startswith("jobs-") and len(name) == len("jobs-") + 7
-    assert _resolve(queue.arn) == f"arn:aws:sqs:us-east-1:123456789012:{name}"
-    assert _resolve(queue.url) == f"https://sqs.us-east-1.amazonaws.com/123456789012/{name}"
-    assert _resolve(bucket.bucket).startswith("logs-")
-    assert _resolve(bucket.arn) == f"arn:aws:s3:::{_resolve(bucket.bucket)}"
+    assert resolve(queue.arn) == f"arn:aws:sqs:us-east-1:123456789012:{name}"
+    assert resolve(queue.url) == f"https://sqs.us-east-1.amazonaws.com/123456789012/{name}"
+    assert resolve(bucket.bucket).startswith("logs-")
+    assert resolve(bucket.arn) == f"arn:aws:s3:::{resolve(bucket.bucket)}"
 
 
 def test_computed_endpoints() -> None:
@@ -100,13 +90,13 @@ def test_computed_endpoints() -> None:
     stage = aws.apigateway.Stage("stage", rest_api=api.id, deployment="dep", stage_name="prod")
     url = aws.lambda_.FunctionUrl("url", function_name="fn", authorization_type="NONE")
     cache = aws.elasticache.ReplicationGroup("cache", description="c", replication_group_id="sessions")
-    assert _resolve(cluster.endpoint) == "payments.cluster-abcdefghijkl.us-east-1.rds.amazonaws.com"
-    assert _resolve(cluster.reader_endpoint).startswith("payments.cluster-ro-")
-    assert _resolve(instance.address) == "pg1.abcdefghijkl.us-east-1.rds.amazonaws.com"
-    assert str(_resolve(alb.dns_name)).endswith(".us-east-1.elb.amazonaws.com")
-    assert _resolve(stage.invoke_url) == "https://api-id.execute-api.us-east-1.amazonaws.com/prod"
-    assert str(_resolve(url.function_url)).endswith(".lambda-url.us-east-1.on.aws/")
-    assert str(_resolve(cache.primary_endpoint_address)).startswith("master.sessions.")
+    assert resolve(cluster.endpoint) == "payments.cluster-abcdefghijkl.us-east-1.rds.amazonaws.com"
+    assert resolve(cluster.reader_endpoint).startswith("payments.cluster-ro-")
+    assert resolve(instance.address) == "pg1.abcdefghijkl.us-east-1.rds.amazonaws.com"
+    assert str(resolve(alb.dns_name)).endswith(".us-east-1.elb.amazonaws.com")
+    assert resolve(stage.invoke_url) == "https://api-id.execute-api.us-east-1.amazonaws.com/prod"
+    assert str(resolve(url.function_url)).endswith(".lambda-url.us-east-1.on.aws/")
+    assert str(resolve(cache.primary_endpoint_address)).startswith("master.sessions.")
 
 
 def test_random_password_is_secret() -> None:
@@ -121,7 +111,7 @@ def test_random_password_is_secret() -> None:
 
     probe()
     assert secret_flag == [True]
-    value = _resolve(password.result)
+    value = resolve(password.result)
     assert isinstance(value, str) and len(value) == 20
 
 
@@ -144,15 +134,15 @@ def test_mock_monitor_passes_resource_references_as_ids() -> None:
                               handler="index.handler", code=pulumi.AssetArchive({}))
     permission = aws.lambda_.Permission("invoke", action="lambda:InvokeFunction", principal="s3.amazonaws.com",
                                         function=fn)
-    name = _resolve(fn.name)
+    name = resolve(fn.name)
     assert isinstance(name, str) and name.startswith("fn-")
-    assert _resolve(permission.function) == name == _resolve(fn.id)  # a Lambda function's id is its name
+    assert resolve(permission.function) == name == resolve(fn.id)  # a Lambda function's id is its name
 
 
 def test_maps_aws_keys_answer_any_key_plausibly() -> None:
     api = aws.appsync.GraphQLApi("api", authentication_type="API_KEY", schema="type Query { ping: String }")
-    assert str(_resolve(api.uris["GRAPHQL"])).startswith("https://")
-    assert _resolve(api.uris["GRAPHQL"]) == _resolve(api.uris["GRAPHQL"])  # every read agrees
+    assert str(resolve(api.uris["GRAPHQL"])).startswith("https://")
+    assert resolve(api.uris["GRAPHQL"]) == resolve(api.uris["GRAPHQL"])  # every read agrees
     outputs = aws.cloudformation.get_stack(name="shared-network").outputs
     assert outputs["PrivateSubnetId"].startswith("subnet-")
     assert outputs.get("VpcId").startswith("vpc-")
@@ -160,13 +150,13 @@ def test_maps_aws_keys_answer_any_key_plausibly() -> None:
 
 def test_resource_get_has_every_declared_property_and_its_id() -> None:
     vpc = aws.ec2.Vpc.get("shared", "vpc-0123456789abcdef0")
-    assert _resolve(vpc.id) == "vpc-0123456789abcdef0"
-    assert str(_resolve(vpc.cidr_block)).endswith("/20")
+    assert resolve(vpc.id) == "vpc-0123456789abcdef0"
+    assert str(resolve(vpc.cidr_block)).endswith("/20")
 
 
 def test_stack_reference_answers_any_output_name() -> None:
     network = pulumi.StackReference("acme/network/dev")
-    ids, vpc_id = _resolve(pulumi.Output.all(network.require_output("private_subnet_ids"),
+    ids, vpc_id = resolve(pulumi.Output.all(network.require_output("private_subnet_ids"),
                                              network.get_output("vpc_id")))
     assert isinstance(ids, list) and len(ids) == 2 and all(i.startswith("subnet-") for i in ids)
     assert vpc_id.startswith("vpc-")

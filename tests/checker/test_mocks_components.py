@@ -8,6 +8,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_awsx as awsx
 import pytest
+from helpers import resolve
 
 from tapcheck.mocks import AwsMocks, MockMonitor
 
@@ -21,30 +22,20 @@ def mocks() -> None:
     pulumi.runtime.set_mocks(aws_mocks, project="mocked", stack="dev", preview=False, monitor=MockMonitor(aws_mocks))
 
 
-def _resolve(output: pulumi.Output) -> object:
-    box: list[object] = []
-
-    @pulumi.runtime.test
-    def probe() -> pulumi.Output:
-        return output.apply(box.append)
-
-    probe()
-    return box[0]
-
 
 def test_resource_output_of_a_component_is_a_resource_with_outputs() -> None:
     alb = awsx.lb.ApplicationLoadBalancer("web")
-    balancer = _resolve(alb.load_balancer)
+    balancer = resolve(alb.load_balancer)
     assert isinstance(balancer, aws.lb.LoadBalancer)
-    assert str(_resolve(balancer.dns_name)).endswith(".us-east-1.elb.amazonaws.com")
-    assert str(_resolve(balancer.arn)).startswith("arn:aws:elasticloadbalancing:us-east-1:")
+    assert str(resolve(balancer.dns_name)).endswith(".us-east-1.elb.amazonaws.com")
+    assert str(resolve(balancer.arn)).startswith("arn:aws:elasticloadbalancing:us-east-1:")
 
 
 def test_list_of_resources_output_of_a_component() -> None:
     vpc = awsx.ec2.Vpc("network")
-    subnets = _resolve(vpc.private_subnets)
+    subnets = resolve(vpc.private_subnets)
     assert len(subnets) == 2 and all(isinstance(s, aws.ec2.Subnet) for s in subnets)
-    ids = _resolve(pulumi.Output.all(*[s.id for s in subnets]))
+    ids = resolve(pulumi.Output.all(*[s.id for s in subnets]))
     assert len(set(ids)) == 2 and all(i.startswith("subnet-") for i in ids)
 
 
@@ -78,7 +69,7 @@ def test_component_method_call_answers_its_declared_result_type() -> None:
     module.mod_info = {"fqn": __name__, "classes": {"fakeeks:index:Cluster": "FakeCluster"}}  # type: ignore[attr-defined]
     pulumi.runtime.register_resource_module("fakeeks", "index", module)  # as generated SDKs register themselves
     kubeconfig = FakeCluster("k8s").get_kubeconfig("arn:aws:iam::123456789012:role/eks-admin")
-    value = _resolve(kubeconfig)
+    value = resolve(kubeconfig)
     assert isinstance(value, str) and value
 
 

@@ -14,6 +14,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 import pytest
+from helpers import resolve
 from pulumi import _types
 from pulumi.runtime import rpc
 
@@ -77,16 +78,6 @@ def _fits(value: object, typ: object) -> bool:
     return True  # enums, Any, resources: the SDK takes them as they are
 
 
-def _resolve(output: pulumi.Output) -> object:
-    box: list[object] = []
-
-    @pulumi.runtime.test
-    def probe() -> pulumi.Output:
-        return output.apply(box.append)
-
-    probe()
-    return box[0]
-
 
 @pytest.mark.parametrize("token", RESOURCE_SAMPLE)
 def test_every_computed_output_has_a_value_of_its_declared_type(token: str) -> None:
@@ -117,33 +108,33 @@ def test_arn_formats_of_named_services() -> None:
                           vpc_config={"subnet_ids": ["subnet-1"]})
     site = aws.s3.BucketWebsiteConfiguration("site", bucket="my-site", index_document={"suffix": "index.html"})
     account = "123456789012"
-    assert _resolve(db.arn) == f"arn:aws:rds:us-east-1:{account}:cluster:payments"
-    assert _resolve(pg.arn) == f"arn:aws:rds:us-east-1:{account}:db:pg1"
+    assert resolve(db.arn) == f"arn:aws:rds:us-east-1:{account}:cluster:payments"
+    assert resolve(pg.arn) == f"arn:aws:rds:us-east-1:{account}:db:pg1"
     assert re.fullmatch(rf"arn:aws:secretsmanager:us-east-1:{account}:secret:app/creds-[a-z0-9]{{6}}",
-                        str(_resolve(secret.arn)))
-    key_id = str(_resolve(key.key_id))
+                        str(resolve(secret.arn)))
+    key_id = str(resolve(key.key_id))
     assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", key_id)
-    assert _resolve(key.arn) == f"arn:aws:kms:us-east-1:{account}:key/{key_id}"
-    rest_id = _resolve(rest.id)
-    assert _resolve(rest.execution_arn) == f"arn:aws:execute-api:us-east-1:{account}:{rest_id}"
-    http_id = _resolve(http.id)
-    assert _resolve(http.execution_arn) == f"arn:aws:execute-api:us-east-1:{account}:{http_id}"
-    assert _resolve(http.api_endpoint) == f"https://{http_id}.execute-api.us-east-1.amazonaws.com"
-    assert _resolve(repo.repository_url) == f"{account}.dkr.ecr.us-east-1.amazonaws.com/web"
-    authority = _resolve(eks.certificate_authority)
+    assert resolve(key.arn) == f"arn:aws:kms:us-east-1:{account}:key/{key_id}"
+    rest_id = resolve(rest.id)
+    assert resolve(rest.execution_arn) == f"arn:aws:execute-api:us-east-1:{account}:{rest_id}"
+    http_id = resolve(http.id)
+    assert resolve(http.execution_arn) == f"arn:aws:execute-api:us-east-1:{account}:{http_id}"
+    assert resolve(http.api_endpoint) == f"https://{http_id}.execute-api.us-east-1.amazonaws.com"
+    assert resolve(repo.repository_url) == f"{account}.dkr.ecr.us-east-1.amazonaws.com/web"
+    authority = resolve(eks.certificate_authority)
     assert isinstance(authority.data, str) and authority.data.startswith("LS0t")  # base64 of a PEM header
-    assert str(_resolve(eks.endpoint)).startswith("https://") and ".eks.amazonaws.com" in str(_resolve(eks.endpoint))
-    assert _resolve(site.website_endpoint) == "my-site.s3-website-us-east-1.amazonaws.com"
+    assert str(resolve(eks.endpoint)).startswith("https://") and ".eks.amazonaws.com" in str(resolve(eks.endpoint))
+    assert resolve(site.website_endpoint) == "my-site.s3-website-us-east-1.amazonaws.com"
 
 
 def test_ec2_ids_have_their_prefixes() -> None:
     vpc = aws.ec2.Vpc("vpc", cidr_block="10.0.0.0/16")
     subnet = aws.ec2.Subnet("a", vpc_id=vpc.id, cidr_block="10.0.1.0/24")
     group = aws.ec2.SecurityGroup("web", vpc_id=vpc.id)
-    assert re.fullmatch(r"vpc-0[0-9a-f]{16}", str(_resolve(vpc.id)))
-    assert re.fullmatch(r"subnet-0[0-9a-f]{16}", str(_resolve(subnet.id)))
-    assert re.fullmatch(r"sg-0[0-9a-f]{16}", str(_resolve(vpc.default_security_group_id)))
-    assert _resolve(group.arn) == f"arn:aws:ec2:us-east-1:123456789012:security-group/{_resolve(group.id)}"
+    assert re.fullmatch(r"vpc-0[0-9a-f]{16}", str(resolve(vpc.id)))
+    assert re.fullmatch(r"subnet-0[0-9a-f]{16}", str(resolve(subnet.id)))
+    assert re.fullmatch(r"sg-0[0-9a-f]{16}", str(resolve(vpc.default_security_group_id)))
+    assert resolve(group.arn) == f"arn:aws:ec2:us-east-1:123456789012:security-group/{resolve(group.id)}"
 
 
 def test_generic_arn_is_well_formed_for_types_without_a_row() -> None:
@@ -156,9 +147,9 @@ def test_dict_policy_is_echoed_as_its_json_text() -> None:
     document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
     policy = aws.iam.Policy("p", policy=document)
     role = aws.iam.Role("r", assume_role_policy={"Version": "2012-10-17", "Statement": []})
-    text = _resolve(policy.policy)
+    text = resolve(policy.policy)
     assert isinstance(text, str) and json.loads(text) == document
-    assert json.loads(str(_resolve(role.assume_role_policy))) == {"Version": "2012-10-17", "Statement": []}
+    assert json.loads(str(resolve(role.assume_role_policy))) == {"Version": "2012-10-17", "Statement": []}
 
 
 def test_echoed_scalars_keep_the_declared_type() -> None:
@@ -211,10 +202,10 @@ def test_random_string_honours_character_classes() -> None:
     plain = random.RandomString("plain", length=40, upper=False, special=False)
     digits = random.RandomString("digits", length=10, upper=False, lower=False, special=False)
     special = random.RandomString("special", length=30, override_special="_%", min_special=5, min_upper=3)
-    value = str(_resolve(plain.result))
+    value = str(resolve(plain.result))
     assert len(value) == 40 and not set(value) - set(string.ascii_lowercase + string.digits)
-    assert str(_resolve(digits.result)).isdigit()
-    mixed = str(_resolve(special.result))
+    assert str(resolve(digits.result)).isdigit()
+    mixed = str(resolve(special.result))
     assert sum(c in "_%" for c in mixed) >= 5 and sum(c.isupper() for c in mixed) >= 3
     assert not set(mixed) - set(string.ascii_letters + string.digits + "_%")
 

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import write
 
 import tapcheck
 from tapcheck.cli import main
@@ -15,13 +16,6 @@ from tapcheck.selection import SelectionError
 
 PROGRAM = "import pulumi\n\npulumi.export('stack', pulumi.get_stack())\n"
 
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
 
 
 def monorepo(root: Path) -> Path:

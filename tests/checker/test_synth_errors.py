@@ -8,19 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import write
 
 import tapcheck
 from tapcheck.cli import main
 from tapcheck.project import Project
 from tapcheck.synth import Interpreter, _unexpanded_notes, choose_interpreter, explain_error
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
 
 
 def tap010(report: tapcheck.Report) -> list[tuple[str, int, str, str]]:
