@@ -341,7 +341,9 @@ class AwsMocks(pulumi.runtime.Mocks):
 
         source = {"token": typ, "physical": physical, "region": region}
         for prop in declared.values():
-            if (prop.output_only or read) and state.get(prop.name) is None:
+            # Outputs only the provider sets, everything of a read resource, and echoed inputs that do not fit the
+            # output's declared type (``conform`` gave None) get the provider's own value.
+            if state.get(prop.name) is None and (prop.output_only or read or prop.name in args.inputs):
                 state[prop.name] = (self._references(typ, args.name, prop) if cls is not None and not issubclass(
                     cls, pulumi.CustomResource) else None) or shapes.value_for(prop.type, prop.name, make_str,
                                                                                 source=source)

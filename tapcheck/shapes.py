@@ -284,7 +284,10 @@ def conform(value: Any, typ: Any) -> Any:
         return value.lower() == "true"
     if is_list(typ) and isinstance(value, (list, dict)):
         item = _args(typ)[0] if _args(typ) else Any
-        return [conform(v, item) for v in (value if isinstance(value, list) else [value])]
+        items = [conform(v, item) for v in (value if isinstance(value, list) else [value])]
+        # Items that do not fit (awsx Vpc's `nat_gateways` configuration echoed where it outputs NAT gateways):
+        # the whole output is the provider's own value.
+        return None if any(v is None for v in items) else items
     if is_map(typ) and isinstance(value, dict):
         item = _args(typ)[1] if len(_args(typ)) == 2 else Any
         return {k: conform(v, item) for k, v in value.items()}
