@@ -1,10 +1,13 @@
-"""Command line: ``python -m tapcheck [PATH ...] [--stack NAME] [--format text|json] [--no-synth] [--strict]
+"""Command line: ``tapcheck [PATH ...] [--stack NAME] [--format text|json] [--no-synth] [--strict]
 [--select RULES] [--extend-select RULES] [--ignore RULES] [--synth-out FILE] [--python INTERPRETER]
 [--timeout SECONDS]``.
 
 Every folder holding a Pulumi.yaml at or under the given paths is checked as a project of its own.
 Exit codes: 0 no error, 1 an error in any project (or, with --strict, a warning or a synth that could not run),
 2 bad usage, an unreadable folder or an unknown rule selector.
+
+Other commands are a first word, like ``git``'s: ``tapcheck COMMAND ...`` runs the module named in
+:data:`COMMANDS` (a path that is also a command's name is written ``./NAME``).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import argparse
 import json
 import os
 import sys
+from importlib import import_module
 from pathlib import Path
 
 from .api import check_all
@@ -20,10 +24,14 @@ from .findings import Report, reports_to_dict
 from .project import ProjectError
 from .selection import SelectionError
 
+# Commands besides the check: name -> module (relative to this package) with ``add_arguments(parser)`` and
+# ``run(args) -> int`` (the exit code). Imported only when used, so the check itself starts fast.
+COMMANDS: dict[str, str] = {}
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m tapcheck",
+        prog="tapcheck",
         description="Offline checker for Pulumi Python (AWS) repos: static rules plus a run of the program "
                     "under mocks, the way the Pulumi language host runs it.")
     parser.add_argument("paths", nargs="*", default=["."], metavar="PATH",
@@ -79,8 +87,23 @@ def render_text(report: Report | list[Report]) -> str:
     return "\n".join(out)
 
 
+def _run_command(name: str, argv: list[str]) -> int:
+    """Parse *argv* for the command *name* and run it; returns its exit code (2 on bad usage)."""
+    module = import_module(f"{__package__}.{COMMANDS[name]}")
+    parser = argparse.ArgumentParser(prog=f"tapcheck {name}", description=(module.__doc__ or "").split("\n\n")[0])
+    module.add_arguments(parser)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return int(module.run(args))
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; returns the exit code."""
+    """Run the CLI on *argv* (default ``sys.argv[1:]``); returns the exit code."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in COMMANDS:
+        return _run_command(argv[0], argv[1:])
     parser = _parser()
     try:
         args = parser.parse_args(argv)
