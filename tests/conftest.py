@@ -60,8 +60,11 @@ def _hook_output() -> Iterator[list[str]]:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Register the marker of the tests the template's CI also runs on Windows (.github/workflows/ci.yml)."""
+    """Register the markers: tests the template's CI also runs on Windows (.github/workflows/ci.yml), and the slow
+    group (real installs into fresh environments, external scanners), which CI runs too; `-m "not slow"` leaves it
+    out while developing."""
     config.addinivalue_line("markers", "portable: runs on Linux, macOS and Windows alike")
+    config.addinivalue_line("markers", "slow: real installs or scanner runs (minutes); CI runs them")
 
 
 def bake(output_dir: Path, template: Path = TEMPLATE, **answers: Any) -> Path:
