@@ -173,7 +173,7 @@ class _Recorder:
 
     Wraps ``Resource.__init__``, ``pulumi.export`` and file assets to note their construction sites, and
     provides a mock monitor/mocks pair that records each registration (duplicates included) with its inputs,
-    options, provider, parent and dependencies.
+    options, provider, parent and dependencies (all, and per input).
     """
 
     def __init__(self, pulumi: Any, rpc: Any, sites: _Sites) -> None:
@@ -270,6 +270,9 @@ class _Recorder:
                           "urn": self.make_urn(request.parent, request.type, request.name),
                           "parent": request.parent or None, "provider": request.provider or None,
                           "custom": request.custom, "dependencies": sorted(deps),
+                          # input name (camelCase, as sent) -> the URNs its value came from
+                          "property_dependencies": {k: sorted(d.urns) for k, d in request.propertyDependencies.items()
+                                                    if d.urns},
                           "options": {"protect": bool(request.protect),
                                       "retainOnDelete": bool(request.retainOnDelete)}}
                 if request.remote:  # a multi-language component: its plugin builds the children, mocks cannot
