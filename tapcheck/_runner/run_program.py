@@ -381,8 +381,15 @@ def _run_stack(job: dict[str, Any], runtime: _Runtime) -> dict[str, Any]:
     monitor, mocks = recorder.monitor_and_mocks(mocks_module.MockMonitor, mocks_module.AwsMocks)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    pulumi.runtime.settings.reset_options(project=job["project"], stack=job["stack"])  # no root Stack yet
-    pulumi.runtime.set_mocks(mocks, project=job["project"], stack=job["stack"], preview=False, monitor=monitor)
+    # The engine always passes the language host an organization (--organization); offline it is unknown, so the
+    # program gets the one a self-managed backend passes, "organization" (pulumi.com/docs/iac/concepts/stacks/).
+    # Older SDKs take no organization.
+    org = {"organization": job.get("organization") or "organization"}
+    reset_options, set_mocks = pulumi.runtime.settings.reset_options, pulumi.runtime.set_mocks
+    reset_options(project=job["project"], stack=job["stack"],
+                  **(org if "organization" in inspect.signature(reset_options).parameters else {}))
+    set_mocks(mocks, project=job["project"], stack=job["stack"], preview=False, monitor=monitor,
+              **(org if "organization" in inspect.signature(set_mocks).parameters else {}))
 
     failure = _run_program(job, loop, runtime.run_pulumi_func)
     result["exports"] = recorder.exports(loop)  # before formatting: an export may be what the failure fed
