@@ -17,16 +17,23 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.checkov_checks import CHECK_IDS, CHECKOV_VERSION
+from tests.checkov_checks import CHECK_IDS, CHECKOV_VERSION, CHECKS
 from tests.conftest import TEMPLATE, bake, run
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("checkov")]
+SCANNER = [pytest.mark.slow, pytest.mark.xdist_group("checkov")]
 
 BAKES = {"default": {}} | {
     path.stem: yaml.safe_load(path.read_text(encoding="utf-8"))["default_context"]
     for path in sorted((TEMPLATE / "presets").glob("*.yaml"))
 }
 ACCEPTED_ROW = re.compile(r"^\| (CKV2?_AWS_\d+) \| (\w+)", re.MULTILINE)
+README_ROW = re.compile(r"^\| ([a-zA-Z ]+) \| ((?:CKV2?_AWS_\d+(?:, )?)+) \|$", re.MULTILINE)
+
+
+def test_readme_lists_the_agreed_checks() -> None:
+    readme = (TEMPLATE / "README.md").read_text(encoding="utf-8")
+    assert {group: checks.split(", ") for group, checks in README_ROW.findall(readme)} == {
+        group: list(checks) for group, checks in CHECKS.items()}
 
 
 @pytest.fixture(scope="session")
@@ -65,14 +72,14 @@ def scanned(tmp_path_factory, checkov) -> dict[str, Any]:
                    "plan": json.loads((plans / f"{name}.json").read_text(encoding="utf-8"))} for name in BAKES}
 
 
-@pytest.mark.parametrize("name", BAKES)
+@pytest.mark.parametrize("name", [pytest.param(name, marks=SCANNER) for name in BAKES])
 def test_export_maps_every_resource_of_the_production_stack(scanned, name):
     plan = scanned[name]["plan"]
     assert plan["tapcheck"]["unmapped"] == []
     assert plan["planned_values"]["root_module"]["resources"]
 
 
-@pytest.mark.parametrize("name", BAKES)
+@pytest.mark.parametrize("name", [pytest.param(name, marks=SCANNER) for name in BAKES])
 def test_agreed_checks_pass_or_are_accepted_in_security_md(scanned, name):
     security = (scanned[name]["repo"] / "SECURITY.md").read_text(encoding="utf-8")
     accepted = set(ACCEPTED_ROW.findall(security))
