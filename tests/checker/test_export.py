@@ -3,13 +3,16 @@ blocks as lists, secrets marked sensitive, references in the configuration), and
 
 from __future__ import annotations
 
+import importlib.util
 import json
+from pathlib import Path
 
 from helpers import fixture
 
 from tapcheck import export
 from tapcheck.cli import main
 
+ROOT = Path(__file__).resolve().parents[2]
 STACK = "urn:pulumi:dev::site::pulumi:pulumi:Stack::site-dev"
 BUCKET = "urn:pulumi:dev::site::aws:s3/bucket:Bucket::data"
 
@@ -101,3 +104,18 @@ def test_command_writes_the_plan_of_a_fixture(tmp_path, capsys) -> None:
 def test_command_fails_without_a_project(tmp_path, capsys) -> None:
     assert main(["export", str(tmp_path)]) == 2
     assert "no loadable Pulumi.yaml" in capsys.readouterr().err
+
+
+def test_update_script_takes_types_and_renames_from_the_bridge_metadata() -> None:
+    spec = importlib.util.spec_from_file_location("update_tf", ROOT / "scripts" / "update_terraform_types.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    data = {"types": {"aws:lb/loadBalancer:LoadBalancer": "aws_alb"}, "renames": {}, "plural_blocks": {}}
+    metadata = {"renames": {
+        "resources": {"aws:lb/loadBalancer:LoadBalancer": "aws_lb", "aws:sns/topic:Topic": "aws_sns_topic"},
+        "renamedProperties": {"aws:sns/topic:Topic": {"kmsMasterKeyId": "kms_master_key_id",
+                                                       "subscriptions": "subscription"}}}}
+    changes = module.update(data, metadata, ["aws:sns/topic:Topic"])
+    assert data["types"] == {"aws:lb/loadBalancer:LoadBalancer": "aws_lb", "aws:sns/topic:Topic": "aws_sns_topic"}
+    assert data["renames"] == {"aws:sns/topic:Topic": {"subscriptions": "subscription"}}
+    assert len(changes) == 3
