@@ -10,7 +10,6 @@ import json
 import re
 import subprocess
 import sys
-import venv
 from pathlib import Path
 from typing import Any
 
@@ -38,11 +37,13 @@ def test_readme_lists_the_agreed_checks() -> None:
 
 @pytest.fixture(scope="session")
 def checkov(tmp_path_factory) -> Path:
-    """checkov in an environment of its own: its pins (boto3, packaging, ...) conflict with the template's."""
+    """checkov in an environment of its own (its pins of boto3, packaging, ... conflict with the template's),
+    made with the dev group's uv."""
     folder = tmp_path_factory.mktemp("checkov-venv")
-    venv.create(folder, with_pip=True)
-    python = folder / "bin" / "python"
-    run([str(python), "-m", "pip", "install", "-q", f"checkov=={CHECKOV_VERSION}"], folder, timeout=900)
+    uv = [sys.executable, "-m", "uv"]
+    run([*uv, "venv", "-q", str(folder)], folder)
+    run([*uv, "pip", "install", "-q", "--python", str(folder / "bin" / "python"), f"checkov=={CHECKOV_VERSION}"],
+        folder, timeout=900)
     return folder / "bin" / "checkov"
 
 

@@ -34,7 +34,7 @@ RECORD = {"stack": "dev", "project": "site", "ok": True, "resources": [
         "environment": {"variables": {"API_TOKEN": {"__secret__": "s3cr3t"}, "MODE": "prod"}},
         "memorySize": 128.0, "role": "arn:aws:iam::123456789012:role/fn"}),
     _resource("aws:autoscaling/group:Group", "asg", {"vpcZoneIdentifiers": ["subnet-1"], "maxSize": 2.0}),
-    _resource("aws:ec2/keyPair:KeyPair", "admin", {"publicKey": "ssh-ed25519 AAAA"}),
+    _resource("tls:index/privateKey:PrivateKey", "admin", {"algorithm": "ED25519"}),
 ]}
 
 
@@ -72,7 +72,8 @@ def test_references_between_resources_are_kept_in_the_configuration() -> None:
 def test_unmapped_types_are_listed_and_components_and_providers_left_out() -> None:
     plan = export.terraform_plan(RECORD)
     assert plan["tapcheck"]["unmapped"] == [
-        {"urn": "urn:pulumi:dev::site::aws:ec2/keyPair:KeyPair::admin", "type": "aws:ec2/keyPair:KeyPair"}]
+        {"urn": "urn:pulumi:dev::site::tls:index/privateKey:PrivateKey::admin",
+         "type": "tls:index/privateKey:PrivateKey"}]
     assert sorted(_by_address(plan)) == ["aws_autoscaling_group.asg", "aws_lambda_function.fn", "aws_s3_bucket.data",
                                          "aws_s3_bucket_server_side_encryption_configuration.sse"]
     assert plan["tapcheck"]["sites"]["aws_s3_bucket.data"] == {"path": "__main__.py", "line": 7}
