@@ -294,8 +294,9 @@ _ROWS: tuple[Rule, ...] = (
          "https://www.pulumi.com/docs/iac/concepts/secrets/#using-secrets-in-code",
          example='pulumi.export("db_password", config.require("dbPassword"))'),
     Rule("TAP056", SECURITY, WARNING, "a policy names an IAM action that does not exist",
-         "IAM accepts a policy with an unknown service prefix or action (a typo, a retired name) and grants "
-         "nothing for it: the permission the code meant to give or deny is missing.",
+         "IAM accepts an identity policy naming an unknown service prefix or action (a typo, a retired name) and "
+         "grants nothing for it, so the permission the code meant to give or deny is missing; a service that "
+         "validates its resource policies (S3) rejects the deploy instead.",
          "Use the action's name from the Service Authorization Reference (`s3:GetObject`, not `s3:GetObjects`).",
          "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",
          example='{"Effect": "Allow", "Action": "s3:GetObjects", "Resource": bucket_arn + "/*"}'),

@@ -153,8 +153,8 @@ def tap056(ctx: Context) -> list[Finding]:
             service = action.partition(":")[0].lower()
             what = "no such service prefix" if service not in _definitions() else "no such action"
             path, line = loc.where(res, key, literal=action)
-            out.append(finding("TAP056", path, line, f"{label(res)} names the action '{action}' ({what}): IAM "
-                                                     "accepts it and it grants nothing"))
+            out.append(finding("TAP056", path, line, f"{label(res)} names the action '{action}' ({what}): it "
+                                                     "grants or denies nothing"))
     return out
 
 
