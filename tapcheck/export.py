@@ -32,8 +32,10 @@ from .synth import run_synth
 
 DATA = Path(__file__).resolve().parent / "data" / "terraform_types.json"
 FORMATS = ("terraform-plan",)
-#: Plan format this writer follows (Terraform's JSON output format, version 1.x).
+#: The plan format this writer follows (``format_version`` 1.2, written by Terraform 1.6 and later) and the Terraform
+#: release it names: scanners read the version only to choose a parser.
 FORMAT_VERSION = "1.2"
+TERRAFORM_VERSION = "1.9.0"
 _SECRET = "__secret__"
 _TF_NAME = re.compile(r"[^A-Za-z0-9_-]")
 
@@ -245,7 +247,7 @@ def terraform_plan(record: dict[str, Any]) -> dict[str, Any]:
             sites[address] = res["site"]
     return {
         "format_version": FORMAT_VERSION,
-        "terraform_version": "1.9.0",
+        "terraform_version": TERRAFORM_VERSION,
         "planned_values": {"root_module": {"resources": planned}},
         "resource_changes": changes,
         "configuration": {
