@@ -32,7 +32,7 @@ from .synth import run_synth
 
 DATA = Path(__file__).resolve().parent / "data" / "terraform_types.json"
 FORMATS = ("terraform-plan",)
-#: The plan format this writer follows (``format_version`` 1.2, written by Terraform 1.6 and later) and the Terraform
+#: The plan format this writer follows (``format_version`` 1.2, as Terraform 1.x writes it today) and the Terraform
 #: release it names: scanners read the version only to choose a parser.
 FORMAT_VERSION = "1.2"
 TERRAFORM_VERSION = "1.9.0"
