@@ -293,6 +293,26 @@ _ROWS: tuple[Rule, ...] = (
          "Read it with `config.require_secret(...)` / `config.get_secret(...)`.",
          "https://www.pulumi.com/docs/iac/concepts/secrets/#using-secrets-in-code",
          example='pulumi.export("db_password", config.require("dbPassword"))'),
+    Rule("TAP056", SECURITY, WARNING, "a policy names an IAM action that does not exist",
+         "IAM accepts an identity policy naming an unknown service prefix or action (a typo, a retired name) and "
+         "grants nothing for it, so the permission the code meant to give or deny is missing; a service that "
+         "validates its resource policies (S3) rejects the deploy instead.",
+         "Use the action's name from the Service Authorization Reference (`s3:GetObject`, not `s3:GetObjects`).",
+         "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",
+         example='{"Effect": "Allow", "Action": "s3:GetObjects", "Resource": bucket_arn + "/*"}'),
+    Rule("TAP057", SECURITY, WARNING, "a policy puts an action on resources it does not apply to",
+         "Each action is authorized against certain resource types (`s3:GetObject` on objects, not the bucket; "
+         "list actions only on `\"*\"`); on other ARNs the statement grants nothing for it.",
+         "Name the resource type the action applies to (`arn:aws:s3:::bucket/*` for object actions), or `\"*\"` "
+         "for actions without resource-level permissions.",
+         "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",
+         example='{"Action": "s3:GetObject", "Resource": "arn:aws:s3:::my-bucket"}   # objects are bucket/*'),
+    Rule("TAP058", SECURITY, WARNING, "a policy grants every action, or write actions on every resource",
+         "`\"*\"` or `service:*` allows actions nobody reviewed, including ones AWS adds later; write actions on "
+         "`\"*\"` reach every resource of the account, not only the stack's.",
+         "List the actions the code calls and scope them to the ARNs of the resources the stack created.",
+         "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
+         example='{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}'),
 )
 
 #: id -> Rule, in catalog order.

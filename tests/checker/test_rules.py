@@ -49,6 +49,9 @@ SYNTH_CASES: dict[str, list[str]] = {
     "TAP053": ["TAP053-public-bucket"],
     "TAP054": ["TAP054-plaintext-env-secret"],
     "TAP055": ["TAP055-secure-config-plain"],
+    "TAP056": ["TAP056-iam-policies"],
+    "TAP057": ["TAP056-iam-policies"],
+    "TAP058": ["TAP056-iam-policies"],
 }
 
 # rule -> fixtures whose markers the static rules alone must reproduce exactly (no subprocess).
