@@ -24,7 +24,7 @@ from .catalog import RULES
 from .findings import Finding, finding
 
 MARKER = "tapcheck:"
-_SUPPRESSION = re.compile(r"#\s*tapcheck:\s*ignore\b(?:\[(?P<ids>[^\]]*)\])?(?:\s*--\s*(?P<reason>.*?))?\s*$")
+_SUPPRESSION = re.compile(r"#\s*tapcheck:\s*ignore\b(?:\[(?P<ids>[^\]]*)\])?(?P<rest>.*)$")
 _YAML_COMMENT = re.compile(r"(?:^|\s)(#.*)$")
 
 
@@ -74,8 +74,9 @@ def parse(path: str, text: str) -> list[Suppression]:
             continue
         alone = not lines[number - 1][:column].strip()
         ids = tuple(part.strip().upper() for part in (match.group("ids") or "").split(",") if part.strip())
-        out.append(Suppression(path, number, column + 1, number + 1 if alone else number, ids,
-                               (match.group("reason") or "").strip()))
+        rest = match.group("rest").strip()
+        reason = rest[2:].strip() if rest.startswith("--") else ""
+        out.append(Suppression(path, number, column + 1, number + 1 if alone else number, ids, reason))
     return out
 
 
@@ -120,8 +121,9 @@ class Suppressions:
             for comment in (c for group in self._files[path].values() for c in group):
                 where = (comment.path, comment.line)
                 if not comment.rules:
-                    out.append(finding("TAP090", *where, "`# tapcheck: ignore` without rule ids silences nothing: "
-                                       "name the rules, e.g. `ignore[TAP020]`", column=comment.column))
+                    out.append(finding("TAP090", *where, "`# tapcheck: ignore` without rule ids silences nothing",
+                                       "Name the rules it is for: `# tapcheck: ignore[TAP020] -- <reason>`.",
+                                       column=comment.column))
                 for rule in comment.rules:
                     if rule not in RULES:
                         out.append(finding("TAP090", *where, f"suppression names {rule}, which is no tapcheck rule",
