@@ -13,7 +13,7 @@ from .findings import Finding, Report
 from .project import Project, find_projects, read_text
 from .rules import Context, run_rules
 from .selection import Selection
-from .suppress import Suppressions
+from .suppress import COMMENT_RULES, Suppressions
 from .synth import run_synth
 
 # Static rules whose findings claim that the program fails under the language host. When synth ran the same
@@ -119,7 +119,7 @@ def _finalize(project: Project, findings: list[Finding], selection: Selection, *
             continue
         seen.add(key)
         kept.append(item)
-    if {"TAP090", "TAP091"} & selection.enabled:
+    if COMMENT_RULES & selection.enabled:
         commented = [project.rel(p) for p in project.python_files]
         commented += [project.rel(p) for p in (project.project_file, *(s.path for s in project.stacks.values()))
                       if p is not None]

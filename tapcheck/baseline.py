@@ -96,14 +96,14 @@ def apply(reports: list[Report], recorded: list[dict[str, str]], name: str) -> N
     Entries of projects not checked in this run are left alone. ``name`` is the file, for the notes."""
     for report in reports:
         project = _project_key(report)
-        recorded = {(e["rule"], e["path"], e["fingerprint"]): e for e in recorded if e["project_path"] == project}
-        if not recorded:
+        mine = {(e["rule"], e["path"], e["fingerprint"]): e for e in recorded if e["project_path"] == project}
+        if not mine:
             continue
-        kept = [f for f in report.findings if (f.rule, f.path, f.fingerprint) not in recorded]
-        matched = {(f.rule, f.path, f.fingerprint) for f in report.findings} & recorded.keys()
-        report.findings = kept
-        note = f"baseline {name}: {len(matched)} recorded finding{'s' if len(matched) != 1 else ''} not shown"
-        gone = [recorded[key] for key in recorded if key not in matched]
+        found = {(f.rule, f.path, f.fingerprint) for f in report.findings}
+        report.findings = [f for f in report.findings if (f.rule, f.path, f.fingerprint) not in mine]
+        hidden = len(found & mine.keys())
+        note = f"baseline {name}: {hidden} recorded finding{'s' if hidden != 1 else ''} not shown"
+        gone = [entry for key, entry in mine.items() if key not in found]
         if gone:
             listed = "; ".join(f"{e['rule']} {e['path']}: {e.get('message', '')}".rstrip(": ") for e in gone[:10])
             more = f"; and {len(gone) - 10} more" if len(gone) > 10 else ""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import textwrap
 
 from .catalog import GROUPS, RULES, Rule
+from .suppress import COMMENT_RULES
 
 GENERATED = ("<!-- Written by scripts/write_rule_docs.py from tapcheck/catalog.py: edit the catalog and run the "
              "script, not this page. -->")
@@ -14,6 +15,16 @@ GENERATED = ("<!-- Written by scripts/write_rule_docs.py from tapcheck/catalog.p
 
 def _fence(code: str) -> str:
     return f"```\n{code}\n```"
+
+
+def _deliberate(rule: Rule) -> list[str]:
+    setting = f"`ignore = [\"{rule.id}\"]` under `[tool.tapcheck]` in pyproject.toml"
+    if rule.id in COMMENT_RULES:
+        return [f"A comment cannot silence a finding about comments; {setting} turns the rule off for the "
+                "project."]
+    return ["Say so on its line (or on a line of its own just above), with the reason:", "",
+            _fence(f"# tapcheck: ignore[{rule.id}] -- <why this one is fine>"), "",
+            f"or turn the rule off for the whole project with {setting}."]
 
 
 def markdown_body(rule: Rule) -> str:
@@ -40,12 +51,7 @@ def markdown_body(rule: Rule) -> str:
         "",
         "## When the finding is deliberate",
         "",
-        "Say so on its line (or on a line of its own just above), with the reason:",
-        "",
-        _fence(f"# tapcheck: ignore[{rule.id}] -- <why this one is fine>"),
-        "",
-        f"or turn the rule off for the project: `ignore = [\"{rule.id}\"]` under `[tool.tapcheck]` in "
-        "pyproject.toml.",
+        *_deliberate(rule),
         "",
         f"Source: <{rule.source}>",
     ])
@@ -98,7 +104,8 @@ def terminal(rule: Rule, width: int = 100) -> str:
         "", "Why:", para(rule.why),
         "", "Example:", code(rule.example),
         "", "Fix:", para(rule.fix), "", code(rule.fixed),
-        "", f"Suppress one finding: # tapcheck: ignore[{rule.id}] -- <reason>",
+        "", (f"Turn it off: ignore = [\"{rule.id}\"] in [tool.tapcheck]" if rule.id in COMMENT_RULES
+             else f"Suppress one finding: # tapcheck: ignore[{rule.id}] -- <reason>"),
         f"Source: {rule.source}",
         f"Docs:   {rule.url}",
     ])

@@ -24,6 +24,8 @@ from .catalog import RULES
 from .findings import Finding, finding
 
 MARKER = "tapcheck:"
+#: Rules about the comments themselves; a comment cannot silence them (turn them off with ``ignore`` instead).
+COMMENT_RULES = frozenset({"TAP090", "TAP091"})
 _SUPPRESSION = re.compile(r"#\s*tapcheck:\s*ignore\b(?:\[(?P<ids>[^\]]*)\])?(?P<rest>.*)$")
 _YAML_COMMENT = re.compile(r"(?:^|\s)(#.*)$")
 
