@@ -27,7 +27,7 @@ MARKER = "tapcheck:"
 #: Rules about the comments themselves; a comment cannot silence them (turn them off with ``ignore`` instead).
 COMMENT_RULES = frozenset({"TAP090", "TAP091"})
 _SUPPRESSION = re.compile(r"#\s*tapcheck:\s*ignore\b(?:\[(?P<ids>[^\]]*)\])?(?P<rest>.*)$")
-_YAML_COMMENT = re.compile(r"(?:^|\s)(#.*)$")
+_LINE_COMMENT = re.compile(r"(?:^|\s)(#\s*tapcheck:.*)$")
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ def _comments(text: str, python: bool) -> list[tuple[int, int, str]]:
         except (tokenize.TokenError, SyntaxError):  # does not tokenize (TAP009): fall back to lines
             found = []
     for number, line in enumerate(text.splitlines(), 1):
-        match = _YAML_COMMENT.search(line) if MARKER in line else None
+        match = _LINE_COMMENT.search(line) if MARKER in line else None
         if match:
             found.append((number, match.start(1), match.group(1)))
     return found
@@ -78,7 +78,8 @@ def parse(path: str, text: str) -> list[Suppression]:
         ids = tuple(part.strip().upper() for part in (match.group("ids") or "").split(",") if part.strip())
         rest = match.group("rest").strip()
         reason = rest[2:].strip() if rest.startswith("--") else ""
-        out.append(Suppression(path, number, column + 1, number + 1 if alone else number, ids, reason))
+        out.append(Suppression(path, number, column + match.start() + 1, number + 1 if alone else number, ids,
+                               reason))
     return out
 
 

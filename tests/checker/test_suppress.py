@@ -31,8 +31,11 @@ def test_parse_trailing_and_standalone_comments() -> None:
 def test_parse_yaml_comments_need_whitespace_before_the_hash() -> None:
     text = ("config:\n"
             "  app:url: http://x/#tapcheck: ignore[TAP007]\n"
-            "  app:token: abc  # tapcheck: ignore[TAP007] -- dummy\n")
-    assert parse("Pulumi.dev.yaml", text) == [Suppression("Pulumi.dev.yaml", 3, 19, 3, ("TAP007",), "dummy")]
+            "  app:token: abc  # tapcheck: ignore[TAP007] -- dummy\n"
+            "  app:note: 'a # b'  # note  # tapcheck: ignore[TAP007] -- after another comment\n")
+    assert parse("Pulumi.dev.yaml", text) == [
+        Suppression("Pulumi.dev.yaml", 3, 19, 3, ("TAP007",), "dummy"),
+        Suppression("Pulumi.dev.yaml", 4, 30, 4, ("TAP007",), "after another comment")]
 
 
 def test_a_python_file_that_does_not_tokenize_is_read_line_by_line() -> None:
