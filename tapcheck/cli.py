@@ -47,8 +47,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="project folders, or folders holding several projects (default: .)")
     parser.add_argument("--stack", help="stack whose config to use (default: dev, else the first stack file)")
     parser.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text",
-                        help="output format: text, json (docs/schema/report.schema.json), sarif (SARIF 2.1.0, for "
-                             "code scanning) or github (workflow annotations)")
+                        help="output format: text, json (schema: docs/schema/report-v1.schema.json), sarif "
+                             "(SARIF 2.1.0, for code scanning) or github (workflow annotations)")
     parser.add_argument("--no-synth", action="store_true", help="run only the static rules (no subprocess)")
     parser.add_argument("--strict", action="store_true",
                         help="warnings fail the check too, and so does a synth that could not run")

@@ -80,8 +80,8 @@ class Report:
         return {f.rule for f in self.findings}
 
     def to_dict(self) -> dict[str, Any]:
-        """One project as plain data: ``{"path", "project", "stack", "findings": [...], "notes": [...],
-        "synth": {"stack", "resources", "exports"} or None, "synth_skipped": str or None}``."""
+        """One project as plain data: ``{"path", "project", "stack", "findings": [Finding.to_dict(), ...],
+        "notes": [...], "synth": {"stack", "resources", "exports"} or None, "synth_skipped": str or None}``."""
         synth = None
         if self.synth is not None:
             synth = {key: self.synth.get(key) for key in ("stack", "resources", "exports")}
@@ -102,7 +102,8 @@ def reports_to_dict(reports: list[Report]) -> dict[str, Any]:
          "findings": [every project's findings, each with its "project_path"],
          "notes": [every project's notes]}
 
-    The flat ``findings`` serve callers that only count them (exit code, CI annotations)."""
+    The flat ``findings`` serve callers that only count them (exit code, CI annotations). The published JSON
+    Schema of this shape is ``docs/schema/report-v1.schema.json`` in the template repository."""
     projects = [r.to_dict() for r in reports]
     return {
         "tool": "tapcheck", "version": __version__, "projects": projects,

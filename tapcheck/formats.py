@@ -55,6 +55,14 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def _relative(path: Path) -> str:
+    """``path`` relative to the working folder, POSIX style (absolute when on another Windows drive)."""
+    try:
+        return Path(os.path.relpath(path)).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()
+
+
 def render_github(reports: list[Report]) -> str:
     """GitHub Actions workflow commands (https://docs.github.com/en/actions/reference/workflows-and-actions/
     workflow-commands): ``::error`` for errors, ``::warning`` for warnings, ``::notice`` for notes, each finding
@@ -64,7 +72,7 @@ def render_github(reports: list[Report]) -> str:
     out: list[str] = []
     for report in reports:
         for found in report.findings:
-            file = Path(os.path.relpath(Path(report.path, found.path))).as_posix()
+            file = _relative(Path(report.path, found.path))
             props = [f"file={_escape_property(file)}", f"line={found.line}"]
             if found.column is not None:
                 props.append(f"col={found.column}")

@@ -82,7 +82,7 @@ def to_sarif(reports: list[Report], root: str | Path = ".") -> dict[str, Any]:
         "runs": [{
             "tool": {"driver": {"name": "tapcheck", "version": __version__, "semanticVersion": __version__,
                                 "informationUri": _INFORMATION_URI, "rules": [_rule(r) for r in rules]}},
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": base.as_uri() + "/"}},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": base.as_uri().rstrip("/") + "/"}},
             "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notes}],
             "columnKind": "unicodeCodePoints",
             "results": results,
