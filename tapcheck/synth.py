@@ -29,7 +29,8 @@ from .rules.imports import local_names
 PACKAGE_DIR = Path(__file__).resolve().parent
 RUNNER = PACKAGE_DIR / "_runner" / "run_program.py"
 # Environment variables that would change how the interpreter builds sys.path; the language host does not
-# set them (facts 1.3: "PYTHONPATH is never set by the host"), and a developer's shell must not hide TAP003.
+# set them (it passes its own environment through, sdk/python/cmd/pulumi-language-python in
+# https://github.com/pulumi/pulumi), and a developer's shell must not hide TAP003.
 _SCRUBBED_ENV = ("PYTHONPATH", "PYTHONSAFEPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONINSPECT", "PYTHONNOUSERSITE")
 
 
