@@ -19,6 +19,7 @@ import sys
 from importlib import import_module
 from pathlib import Path
 
+from . import version_text
 from .api import check_all
 from .findings import Report, reports_to_dict
 from .project import ProjectError
@@ -34,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="tapcheck",
         description="Offline checker for Pulumi Python (AWS) repos: static rules plus a run of the program "
                     "under mocks, the way the Pulumi language host runs it.")
+    parser.add_argument("--version", action="version", version=version_text(),
+                        help="print the version and the git commit it was built from, then exit")
     parser.add_argument("paths", nargs="*", default=["."], metavar="PATH",
                         help="project folders, or folders holding several projects (default: .)")
     parser.add_argument("--stack", help="stack whose config to use (default: dev, else the first stack file)")
