@@ -35,9 +35,9 @@ DEFAULT_ANSWERS = {
 # `${{ ... }}` is a GitHub Actions expression, meant to stay; any other `{{` or `{%` is a rendering leftover.
 LEFTOVER_MARKER = re.compile(r"(?<!\$)\{\{|\{%")
 TEMPLATE_DIR = "{{cookiecutter.project_slug}}"
-# What a clone of the template holds that baking reads, and what installing its checker package reads.
+# What a clone of the template holds that baking reads, and what installing its checker (package or hook) reads.
 TRACKED = ("cookiecutter.json", "hooks", "templates", TEMPLATE_DIR,
-           "tapcheck", "pyproject.toml", "hatch_build.py", "README.md", "LICENSE")
+           "tapcheck", "pyproject.toml", "hatch_build.py", "README.md", "LICENSE", ".pre-commit-hooks.yaml")
 
 
 @contextmanager
