@@ -194,17 +194,18 @@ def template_url(template: str, template_root: Path) -> str | None:
 
 def pip_git_url(url: str) -> str:
     """`url` as pip, uv and pipenv read a git repository's URL: git's scp-like `user@host:path` becomes
-    `ssh://user@host/path`, a local path a `file://` URL; URLs with a scheme stay as they are.
+    `ssh://user@host/path`, a local path a file URL, and a file URL names its host (`file://localhost/...`: pip
+    before 24 refuses `name @ git+file:///...`, a URL without a host); other URLs stay as they are.
 
     pip's VCS URL forms: https://pip.pypa.io/en/stable/topics/vcs-support/
     """
-    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", url):
-        return url
-    scp = re.match(r"^(?:([^@/:]+)@)?([^/:]{2,}):(.+)$", url)  # a one-letter host is a Windows drive (C:\...)
+    scp = re.match(r"^(?:([^@/:]+)@)?([^/:]{2,}):(?!//)(.+)$", url)  # a one-letter host is a Windows drive (C:\...)
     if scp:
         user = f"{scp.group(1)}@" if scp.group(1) else ""
         return f"ssh://{user}{scp.group(2)}/{scp.group(3).lstrip('/')}"
-    return Path(url).resolve().as_uri()
+    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", url):
+        url = Path(url).resolve().as_uri()
+    return "file://localhost/" + url.removeprefix("file:///") if url.startswith("file:///") else url
 
 
 def checker_source(answers: dict[str, object], template_root: Path) -> tuple[str, str] | None:

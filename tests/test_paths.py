@@ -86,7 +86,7 @@ def test_abbreviation_from_the_user_config_records_a_url_cruft_checks_and_update
     record = json.loads((repo / ".cruft.json").read_text(encoding="utf-8"))
     assert record["template"] == source.as_uri()
     assert record["commit"] == git(source, "rev-parse", "HEAD")
-    assert checker_pin(repo) == (source.as_uri(), record["commit"])
+    assert checker_pin(repo) == (post.pip_git_url(source.as_uri()), record["commit"])
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "generated")
@@ -114,8 +114,8 @@ def test_abbreviation_from_the_user_config_records_a_url_cruft_checks_and_update
     pin_diff = [line for line in git(repo, "diff", "-U0", "HEAD", "--", "pyproject.toml").splitlines()
                 if line.startswith(("+ ", "- "))]
     new = git(source, "rev-parse", "HEAD")
-    assert pin_diff == [f'-    "tapcheck @ git+{source.as_uri()}@{record["commit"]}",',
-                        f'+    "tapcheck @ git+{source.as_uri()}@{new}",']
+    url = post.pip_git_url(source.as_uri())
+    assert pin_diff == [f'-    "tapcheck @ git+{url}@{record["commit"]}",', f'+    "tapcheck @ git+{url}@{new}",']
     assert cli("check", cwd=repo, env=env, tool="cruft").returncode == 0
 
 
@@ -142,8 +142,8 @@ def test_every_way_of_getting_the_template_bakes_the_same_files(tmp_path, source
     clone = tmp_path / "clone"
     git(tmp_path, "clone", "-q", source.as_uri(), str(clone))
     expected = generated(cli_bake(str(clone), tmp_path / "from-clone", env))
-    commit = git(source, "rev-parse", "HEAD")
-    assert checker_pin(tmp_path / "from-clone" / DEFAULT_SLUG) == (source.as_uri(), commit)
+    commit, url = git(source, "rev-parse", "HEAD"), post.pip_git_url(source.as_uri())
+    assert checker_pin(tmp_path / "from-clone" / DEFAULT_SLUG) == (url, commit)
 
     archive = tmp_path / "tap-template.zip"
     git(source, "archive", "--format=zip", "--prefix=tap-template/", "-o", str(archive), "HEAD")
@@ -156,8 +156,8 @@ def test_every_way_of_getting_the_template_bakes_the_same_files(tmp_path, source
         "git+file URL": "git+" + source.as_uri(),
     }
     # Where the template came from decides the checker's pin; without a clonable URL the markers stay.
-    pins = {"zip": (post.PIN_URL_MARKER, post.PIN_COMMIT_MARKER), "core.symlinks=false": (source.as_uri(), commit),
-            "file URL": (source.as_uri(), commit), "git+file URL": (source.as_uri(), commit)}
+    pins = {"zip": (post.PIN_URL_MARKER, post.PIN_COMMIT_MARKER), "core.symlinks=false": (url, commit),
+            "file URL": (url, commit), "git+file URL": (url, commit)}
     for way, template in ways.items():
         repo = cli_bake(template, tmp_path / way.replace(" ", "-"), env)
         assert generated(repo) == expected, way
@@ -260,7 +260,7 @@ def test_a_bake_without_the_pulumi_sdk_says_what_it_did_not_check(tmp_path):
         ("https://github.com/org/tap-template.git", "https://github.com/org/tap-template.git"),
         ("git@github.com:org/tap-template.git", "ssh://git@github.com/org/tap-template.git"),
         ("ssh://git@git.example.com:2222/org/tap-template.git", "ssh://git@git.example.com:2222/org/tap-template.git"),
-        ("file:///srv/git/tap-template", "file:///srv/git/tap-template"),
+        ("file:///srv/git/tap-template", "file://localhost/srv/git/tap-template"),
     ],
 )
 def test_the_pin_names_the_template_as_pip_uv_and_pipenv_read_git_urls(url, pip_url):
@@ -268,4 +268,4 @@ def test_the_pin_names_the_template_as_pip_uv_and_pipenv_read_git_urls(url, pip_
 
 
 def test_a_local_path_remote_is_pinned_as_a_file_url(tmp_path):
-    assert post.pip_git_url(str(tmp_path)) == tmp_path.resolve().as_uri()
+    assert post.pip_git_url(str(tmp_path)) == tmp_path.resolve().as_uri().replace("file:///", "file://localhost/")
