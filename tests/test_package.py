@@ -127,16 +127,16 @@ def test_pip_installs_the_checker_alone_and_it_checks_without_the_pulumi_sdk(tmp
 
 @pytest.mark.slow
 @pytest.mark.xdist_group("package")
-def test_uvx_and_a_pipx_style_tool_install_give_the_command(tmp_path, clone):
+def test_uvx_and_pipx_give_the_command(tmp_path, clone):
     source, commit = clone
     expected = f"tapcheck {tapcheck.__version__} (commit {commit})\n"
-    uv = str(BIN / "uv")
-    env = ENV | {"UV_TOOL_DIR": str(tmp_path / "tools"), "UV_TOOL_BIN_DIR": str(tmp_path / "bin")}
-    ran = run([uv, "tool", "run", "--python", sys.executable, "--from", f"git+{source.as_uri()}", "tapcheck",
-               "--version"], tmp_path, env=env)
+    url = f"git+{source.as_uri()}"
+    env = ENV | {"UV_TOOL_DIR": str(tmp_path / "uv-tools"), "PIPX_HOME": str(tmp_path / "pipx"),
+                 "PIPX_BIN_DIR": str(tmp_path / "bin")}
+    ran = run([str(BIN / "uv"), "tool", "run", "--python", sys.executable, "--from", url, "tapcheck", "--version"],
+              tmp_path, env=env)
     assert ran.stdout == expected
-    # pipx's model: an environment of its own and the command on PATH (`uv tool install`, `pipx install`).
-    run([uv, "tool", "install", "--python", sys.executable, "--from", str(source), "tapcheck"], tmp_path, env=env)
+    run([str(BIN / "pipx"), "install", "--python", sys.executable, url], tmp_path, env=env)
     assert run([str(tmp_path / "bin" / "tapcheck"), "--version"], tmp_path).stdout == expected
 
 
