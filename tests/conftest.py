@@ -36,7 +36,7 @@ DEFAULT_ANSWERS = {
 LEFTOVER_MARKER = re.compile(r"(?<!\$)\{\{|\{%")
 TEMPLATE_DIR = "{{cookiecutter.project_slug}}"
 # What a clone of the template holds that baking reads, and what installing its checker (package or hook) reads.
-TRACKED = ("cookiecutter.json", "hooks", "templates", TEMPLATE_DIR,
+TRACKED = ("cookiecutter.json", "tap_template_jinja.py", "hooks", "templates", TEMPLATE_DIR,
            "tapcheck", "pyproject.toml", "hatch_build.py", "README.md", "LICENSE", ".pre-commit-hooks.yaml")
 
 
