@@ -83,7 +83,8 @@ def test_a_bake_without_a_template_url_keeps_the_pin_markers_says_so_and_works(t
     for manager, (name, line) in {"pip": ("requirements-dev.txt", pin),
                                   "pipenv": ("Pipfile", f'tapcheck = {{git = "{post.PIN_URL_MARKER}", '
                                                         f'ref = "{post.PIN_COMMIT_MARKER}"}}')}.items():
-        other = bake(tmp_path / manager, template=tmp_path / "unpacked", dependency_manager=manager)
+        other = bake(tmp_path / manager, template=tmp_path / "unpacked", dependency_manager=manager, network=False,
+                     storage=False)
         assert line in (other / name).read_text(encoding="utf-8").splitlines(), manager
     # Everything but installing the checker works: the tests (mocks from the installed checker) and its check.
     run_unit_tests(repo)
