@@ -194,8 +194,9 @@ def template_url(template: str, template_root: Path) -> str | None:
 
 def pip_git_url(url: str) -> str:
     """`url` as pip, uv and pipenv read a git repository's URL: git's scp-like `user@host:path` becomes
-    `ssh://user@host/path`, a local path a file URL, and a file URL names its host (`file://localhost/...`: pip
-    before 24 refuses `name @ git+file:///...`, a URL without a host); other URLs stay as they are.
+    `ssh://user@host/path`, a local path a file URL, and a file URL names its host (`file://localhost/...`: the
+    pip 23 bundled with Python 3.11 refuses `name @ git+file:///...`, a URL without one); other URLs stay as they
+    are.
 
     pip's VCS URL forms: https://pip.pypa.io/en/stable/topics/vcs-support/
     """
