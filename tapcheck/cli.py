@@ -26,7 +26,9 @@ from .selection import SelectionError
 
 # Commands besides the check: name -> module (relative to this package) with ``add_arguments(parser)`` and
 # ``run(args) -> int`` (the exit code). Imported only when used, so the check itself starts fast.
-COMMANDS: dict[str, str] = {}
+COMMANDS: dict[str, str] = {
+    "graph": "diagram",
+}
 
 
 def _parser() -> argparse.ArgumentParser:
