@@ -418,36 +418,52 @@ def render(record: dict[str, Any], fmt: str = "mermaid", detail: str = "compact"
 
 
 # ----- README -------------------------------------------------------------------------------------------------
-def readme_with_diagram(text: str, mermaid: str) -> str:
-    """``text`` (a Markdown file) with the Mermaid block between :data:`BEGIN` and :data:`END` replaced by
-    ``mermaid``. Raises DiagramError unless each marker appears once, begin first."""
+def _block(text: str) -> str:
+    """What lies between the markers; raises DiagramError unless each appears once, begin first."""
     begin, end = text.count(BEGIN), text.count(END)
     if begin != 1 or end != 1 or text.index(BEGIN) > text.index(END):
         raise DiagramError(f"the file needs one line {BEGIN} and, after it, one line {END}: the diagram goes "
                            f"between them (found {begin} begin and {end} end markers)", exit_code=2)
+    return text.split(BEGIN)[1].split(END, maxsplit=1)[0]
+
+
+def is_drawn(text: str) -> bool:
+    """Whether ``text`` (a Markdown file) holds a Mermaid block between the markers (a new repo's README holds a
+    line saying it is not drawn yet). Raises DiagramError unless each marker appears once, begin first."""
+    return "```mermaid" in _block(text)
+
+
+def readme_with_diagram(text: str, mermaid: str) -> str:
+    """``text`` (a Markdown file) with what lies between :data:`BEGIN` and :data:`END` replaced by a Mermaid block
+    of ``mermaid``. Raises DiagramError unless each marker appears once, begin first."""
+    _block(text)
     head, rest = text.split(BEGIN)
-    tail = rest.split(END)[1]
-    return f"{head}{BEGIN}\n```mermaid\n{mermaid}```\n{END}{tail}"
+    return f"{head}{BEGIN}\n```mermaid\n{mermaid}```\n{END}{rest.split(END)[1]}"
+
+
+def write_diagram(readme: str | Path, mermaid: str) -> bool:
+    """Write ``mermaid`` into the file ``readme`` between the markers, keeping the file's line endings (a Windows
+    checkout's CRLF); True when the file changed. Raises DiagramError for a file without the markers."""
+    path = Path(readme)
+    raw = path.read_bytes().decode("utf-8")
+    text = raw.replace("\r\n", "\n")
+    updated = readme_with_diagram(text, mermaid)
+    if updated == text:
+        return False
+    path.write_bytes(updated.replace("\n", "\r\n" if "\r\n" in raw else "\n").encode("utf-8"))
+    return True
 
 
 def update_readme(path: str | Path, readme: str | Path, *, stack: str | None = None, python: str | None = None,
                   timeout: float = 120.0, detail: str = "compact") -> bool:
     """Synth the project at ``path`` (``stack``: default ``dev``, else the first stack file) and write its Mermaid
-    diagram into ``readme`` between the markers. Returns True when the file changed.
+    diagram into the file ``readme`` between the markers; True when the file changed.
 
-    Raises DiagramError when the program cannot be drawn (the message says why: its TAP010 finding, or why synth
-    could not run) or the file lacks the markers; ProjectError for an unreadable folder."""
-    readme_path = Path(readme)
-    raw = readme_path.read_bytes().decode("utf-8")
-    text = raw.replace("\r\n", "\n")
-    readme_with_diagram(text, "")  # the markers are checked before the program runs
+    Raises DiagramError when the file lacks the markers (checked before the program runs) or the program cannot be
+    drawn (the message says why), ProjectError for an unreadable folder."""
+    _block(Path(readme).read_bytes().decode("utf-8"))
     record = synth_record(path, stack=stack, python=python, timeout=timeout)
-    updated = readme_with_diagram(text, render(record, "mermaid", detail))
-    if updated == text:
-        return False
-    newline = "\r\n" if "\r\n" in raw else "\n"  # keep the file's own line endings (a Windows checkout)
-    readme_path.write_bytes(updated.replace("\n", newline).encode("utf-8"))
-    return True
+    return write_diagram(readme, render(record, "mermaid", detail))
 
 
 def synth_record(path: str | Path, *, stack: str | None = None, python: str | None = None,
