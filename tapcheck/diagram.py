@@ -206,6 +206,9 @@ def build(record: dict[str, Any], detail: str = "compact") -> Diagram:
                 drawn[urn] = node.box
                 del nodes[urn]
 
+    # The components around each drawn item (a component counts as around itself): no edge joins them.
+    around = {key: _ancestors(boxes, key) for key in boxes}
+    around |= {key: _ancestors(boxes, node.box) for key, node in nodes.items()}
     edges: dict[tuple[str, str], Edge] = {}
     for urn, r in sorted(resources.items()):
         source = drawn.get(urn)
@@ -222,13 +225,13 @@ def build(record: dict[str, Any], detail: str = "compact") -> Diagram:
                     label = None
                 else:
                     label = input_name
-                _add_edge(edges, boxes, source, drawn.get(target), label, dashed=False)
+                _add_edge(edges, around, source, drawn.get(target), label, dashed=False)
         for target in r.get("dependencies") or []:
             if target not in referenced:
-                _add_edge(edges, boxes, source, drawn.get(target), None, dashed=True)
+                _add_edge(edges, around, source, drawn.get(target), None, dashed=True)
         provider = (r.get("provider") or "").rsplit("::", 1)[0]
         if provider in shown_providers and urn not in folded and detail != "components":
-            _add_edge(edges, boxes, source, provider, "provider", dashed=True)
+            _add_edge(edges, around, source, provider, "provider", dashed=True)
     count = len([urn for urn in resources if urn not in components and urn not in providers])
     title = f"stack '{record.get('stack')}' of {record.get('project')}"
     return Diagram(title, boxes, nodes, edges, count, len(folded))
@@ -251,12 +254,10 @@ def _ancestors(boxes: dict[str, Box], key: str | None) -> set[str]:
     return found
 
 
-def _add_edge(edges: dict[tuple[str, str], Edge], boxes: dict[str, Box], source: str, target: str | None,
+def _add_edge(edges: dict[tuple[str, str], Edge], around: dict[str, set[str]], source: str, target: str | None,
               label: str | None, *, dashed: bool) -> None:
     """Record one reference; none to itself, to a component around it, or from a component to what it holds."""
-    if target is None or target == source:
-        return
-    if target in _ancestors(boxes, source if source in boxes else None) or source in _ancestors(boxes, target):
+    if target is None or target == source or target in around[source] or source in around[target]:
         return
     edge = edges.setdefault((source, target), Edge())
     if not dashed:

@@ -124,6 +124,16 @@ def test_depends_on_without_a_reference_is_dashed_and_may_point_at_a_component()
     assert ("svc", "-.->", "", "endpoints") in edges
 
 
+def test_no_edge_joins_a_resource_and_a_component_around_it():
+    record = shop()
+    service = next(r for r in record["resources"] if r["name"] == "svc")
+    service["dependencies"].append(urn(record, "app"))
+    record["resources"].append(resource("shop:app:Watcher", "watcher", urn(record, "app"),
+                                        depends_on=[urn(record, "app")]))
+    diagram = build(record, "full")
+    assert not [edge for edge in diagram.edges if urn(record, "app") in edge]
+
+
 def test_compact_folds_settings_into_the_resource_they_configure():
     record = shop()
     full, compact = build(record, "full"), build(record, "compact")
