@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import random
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,7 @@ from tapcheck.diagram import (
     render_mermaid,
     write_diagram,
 )
+from tests.conftest import bake
 
 # pydot 4.0.1's parser calls pyparsing names that pyparsing 3.3 deprecates.
 pytestmark = pytest.mark.filterwarnings("ignore:'setParseAction' deprecated")
@@ -393,3 +396,33 @@ def test_a_multi_language_component_shows_as_one_node(capsys):
     text = capsys.readouterr().out
     assert re.search(r'c_network_\w+\[\["network<br/>awsx:ec2:Vpc \(not expanded under mocks\)"\]\]', text)
     assert ("web", "-->", "", "network") in mermaid_edges(text)
+
+
+# ----- the generated repo's test ----------------------------------------------------------------------------------
+def generated_test(repo: Path) -> subprocess.CompletedProcess[str]:
+    """Run the repo's tests/unit/test_diagram.py."""
+    command = [sys.executable, "-m", "pytest", "tests/unit/test_diagram.py", "-q", "-p", "no:cacheprovider"]
+    return subprocess.run(command, cwd=repo, capture_output=True, text=True, timeout=600, check=False)
+
+
+def test_a_generated_repo_draws_its_readme_diagram_then_holds_it_to_the_program(tmp_path):
+    repo = bake(tmp_path)
+    readme = repo / "README.md"
+    assert not is_drawn(readme.read_text(encoding="utf-8"))
+    assert generated_test(repo).returncode == 0  # the first run draws it
+    drawn = readme.read_text(encoding="utf-8")
+    assert is_drawn(drawn) and "subgraph c_network_" in drawn and "tap-vpc-dev" in drawn
+    assert generated_test(repo).returncode == 0
+    assert readme.read_text(encoding="utf-8") == drawn  # later runs compare and never write
+    stack_file = repo / "Pulumi.dev.yaml"
+    stack_file.write_text(stack_file.read_text(encoding="utf-8").replace("Suffix: dev", "Suffix: qa"),
+                          encoding="utf-8")
+    stale = generated_test(repo)
+    assert stale.returncode == 1
+    assert ("README.md's diagram of the dev stack no longer matches the program; redraw it with: "
+            "uv run python -m tapcheck graph . --update-readme README.md") in stale.stdout
+    redraw = subprocess.run([sys.executable, "-m", "tapcheck", "graph", ".", "--update-readme", "README.md"],
+                            cwd=repo, capture_output=True, text=True, timeout=600, check=False)
+    assert redraw.returncode == 0, redraw.stderr
+    assert "tap-vpc-qa" in readme.read_text(encoding="utf-8")
+    assert generated_test(repo).returncode == 0
