@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -508,6 +509,9 @@ def run(args: argparse.Namespace) -> int:
     markers."""
     from .project import ProjectError  # noqa: PLC0415
 
+    if args.timeout <= 0:
+        print("tapcheck graph: error: --timeout must be positive", file=sys.stderr)
+        return 2
     if args.update_readme and args.format != "mermaid":
         print("tapcheck graph: error: --update-readme writes Mermaid; drop --format dot", file=sys.stderr)
         return 2
@@ -528,5 +532,9 @@ def run(args: argparse.Namespace) -> int:
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
     else:
-        sys.stdout.write(text)
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError:  # `| head`: the reader left; exit quietly (Python docs, "Note on SIGPIPE")
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0

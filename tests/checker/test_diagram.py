@@ -387,6 +387,8 @@ def test_refusals_exit_2_and_a_failing_program_exits_1(program, tmp_path, capsys
     assert main(["graph", str(program), "--update-readme", str(no_markers), "--format", "dot"]) == 2
     assert main(["graph", str(tmp_path)]) == 2
     assert "no Pulumi.yaml" in capsys.readouterr().err
+    assert main(["graph", str(program), "--timeout", "0"]) == 2
+    assert "--timeout must be positive" in capsys.readouterr().err
     assert main(["graph", str(fixture("TAP010-program-fails"))]) == 1
     assert "the program failed under mocks: __main__.py:" in capsys.readouterr().err
 
