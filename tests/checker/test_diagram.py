@@ -428,3 +428,16 @@ def test_a_generated_repo_draws_its_readme_diagram_then_holds_it_to_the_program(
     assert redraw.returncode == 0, redraw.stderr
     assert "tap-vpc-qa" in readme.read_text(encoding="utf-8")
     assert generated_test(repo).returncode == 0
+
+
+def test_the_root_readme_shows_the_default_answers_real_picture(tmp_path, capsys):
+    repo = bake(tmp_path)
+    assert main(["graph", str(repo), "--detail", "components"]) == 0
+    components = capsys.readouterr().out
+    assert main(["graph", str(repo)]) == 0
+    compact = capsys.readouterr().out.splitlines()
+    section = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8").split(
+        "### A picture of the stack")[1]
+    assert f"```mermaid\n{components}```" in section
+    excerpt = section.split("```text\n")[1].split("```")[0].splitlines()
+    assert excerpt and all(line in compact for line in excerpt)
