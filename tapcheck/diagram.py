@@ -3,10 +3,11 @@
 ``tapcheck graph [PATH] [--stack NAME] [--format mermaid|dot] [--detail compact|full|components] [--output FILE]
 [--update-readme FILE]``.
 
-The picture is the program's own, not a guess from the source: synth runs the program under mocks, the way
-``pulumi preview`` runs it, and records each resource's parent and, per input, the resources whose outputs that
-input uses (the engine's ``propertyDependencies``, https://www.pulumi.com/docs/iac/concepts/resources/options/parent/
-and https://www.pulumi.com/docs/iac/concepts/inputs-outputs/). So:
+The picture is the program's own, not a guess from the source: synth runs the program under mocks, the way the
+Pulumi language host runs it, and records each resource's parent
+(https://www.pulumi.com/docs/iac/concepts/resources/options/parent/) and, per input, the resources whose outputs
+that input uses (``RegisterResourceRequest.propertyDependencies`` in pulumi/pulumi ``proto/pulumi/resource.proto``;
+https://www.pulumi.com/docs/iac/concepts/inputs-outputs/). So:
 
 - a **component** (https://www.pulumi.com/docs/iac/concepts/components/) is a subgraph, nested as its parents are;
   a component with nothing drawn inside (a multi-language component the mocks could not expand, say) is a node;
