@@ -167,12 +167,27 @@ def build(record: dict[str, Any], detail: str = "compact") -> Diagram:
     if detail not in DETAILS:
         raise ValueError(f"detail must be one of {', '.join(DETAILS)}, not {detail!r}")
     resources = {r["urn"]: r for r in record.get("resources") or []}
-    unexpanded = {u.get("urn") for u in record.get("unexpanded") or []}
     providers = {urn for urn, r in resources.items() if r["type"].startswith(_PROVIDER)}
     components = {urn for urn, r in resources.items() if not r.get("custom", True) and urn not in providers}
+    count = len(resources.keys() - components - providers)
+    diagram = Diagram(f"stack '{record.get('stack')}' of {record.get('project')}", {}, {}, {}, count)
+    _place(diagram, resources, components, providers, {u.get("urn") for u in record.get("unexpanded") or []})
+    # Where each recorded resource is drawn: itself, the resource it configures (compact) or its component.
+    drawn = {key: key for key in [*diagram.nodes, *diagram.boxes]}
+    folded = _fold(diagram, resources) if detail == "compact" else {}
+    drawn |= folded
+    if detail == "components":
+        drawn |= _collapse(diagram)
+    _connect(diagram, resources, drawn, folded, labels=detail != "components")
+    return diagram
+
+
+def _place(diagram: Diagram, resources: dict[str, dict[str, Any]], components: set[str], providers: set[str],
+           unexpanded: set[str]) -> None:
+    """Every component as a box and every other resource (and the providers worth showing) as a node, each in
+    its nearest component ancestor (a resource may be parented to a custom resource)."""
 
     def box_of(urn: str) -> str | None:
-        """The nearest component ancestor (a resource may be parented to a custom resource)."""
         parent, seen = resources[urn].get("parent"), set()
         while parent in resources and parent not in seen:
             if parent in components:
@@ -181,62 +196,73 @@ def build(record: dict[str, Any], detail: str = "compact") -> Diagram:
             parent = resources[parent].get("parent")
         return None
 
-    boxes = {urn: Box(urn, resources[urn]["name"], resources[urn]["type"], box_of(urn), urn in unexpanded)
-             for urn in components}
-    nodes = {urn: Node(urn, r["name"], r["type"], box_of(urn)) for urn, r in resources.items()
-             if urn not in components and urn not in providers}
-    shown_providers = _shown_providers(resources, providers)
-    nodes |= {urn: Node(urn, resources[urn]["name"], resources[urn]["type"], box_of(urn), provider=True)
-              for urn in shown_providers}
+    shown = _shown_providers(resources, providers)
+    for urn, r in resources.items():
+        if urn in components:
+            diagram.boxes[urn] = Box(urn, r["name"], r["type"], box_of(urn), urn in unexpanded)
+        elif urn not in providers or urn in shown:
+            diagram.nodes[urn] = Node(urn, r["name"], r["type"], box_of(urn), provider=urn in providers)
 
-    # Where each recorded resource is drawn: itself, the resource it configures (compact) or its component.
-    drawn: dict[str, str] = {urn: urn for urn in [*nodes, *boxes]}
-    folded: dict[str, str] = {}
-    if detail == "compact":
-        for urn, r in sorted(resources.items()):
-            owner_input = FOLDED.get(r["type"])
-            owners = (r.get("property_dependencies") or {}).get(owner_input or "", [])
-            owner = next((o for o in owners if o in nodes and resources[o]["type"] not in FOLDED), None)
-            if owner is not None:
-                folded[urn] = owner
-                del nodes[urn]
-        drawn |= folded
-    elif detail == "components":
-        for urn, node in list(nodes.items()):
-            if node.box is not None:
-                boxes[node.box].resources += 1
-                drawn[urn] = node.box
-                del nodes[urn]
 
-    # The components around each drawn item (a component counts as around itself): no edge joins them.
-    around = {key: _ancestors(boxes, key) for key in boxes}
-    around |= {key: _ancestors(boxes, node.box) for key, node in nodes.items()}
-    edges: dict[tuple[str, str], Edge] = {}
+def _fold(diagram: Diagram, resources: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """Take each :data:`FOLDED` resource whose owner input references a drawn resource out of the nodes;
+    returns {folded URN: owner URN}. One whose owner is not a reference (an imported bucket's name) stays."""
+    folded = {}
+    for urn, r in sorted(resources.items()):
+        owners = (r.get("property_dependencies") or {}).get(FOLDED.get(r["type"], ""), [])
+        owner = next((o for o in owners if o in diagram.nodes and resources[o]["type"] not in FOLDED), None)
+        if owner is not None:
+            folded[urn] = owner
+            del diagram.nodes[urn]
+    diagram.folded = len(folded)
+    return folded
+
+
+def _collapse(diagram: Diagram) -> dict[str, str]:
+    """Replace the nodes inside components by a count on each component; returns {resource URN: component URN}."""
+    collapsed = {}
+    for urn, node in list(diagram.nodes.items()):
+        if node.box is not None:
+            diagram.boxes[node.box].resources += 1
+            collapsed[urn] = node.box
+            del diagram.nodes[urn]
+    return collapsed
+
+
+def _connect(diagram: Diagram, resources: dict[str, dict[str, Any]], drawn: dict[str, str],
+             folded: dict[str, str], *, labels: bool) -> None:
+    """An edge per reference between drawn items: solid for an input's reference (labelled when ``labels`` and
+    the name says more than the target's type; a folded resource's by its type), dashed for ``depends_on`` and
+    for the providers shown. None joins an item and a component around it."""
+    around = {key: _ancestors(diagram.boxes, key) for key in diagram.boxes}
+    around |= {key: _ancestors(diagram.boxes, node.box) for key, node in diagram.nodes.items()}
+
+    def add(source: str, target: str | None, label: str | None, *, dashed: bool) -> None:
+        if target is None or target == source or target in around[source] or source in around[target]:
+            return
+        edge = diagram.edges.setdefault((source, target), Edge())
+        edge.dashed = edge.dashed and dashed
+        if label:
+            edge.labels.add(label)
+
+    providers = {key for key, node in diagram.nodes.items() if node.provider}
     for urn, r in sorted(resources.items()):
         source = drawn.get(urn)
         if source is None:
             continue
-        referenced = set()
-        for input_name, targets in sorted((r.get("property_dependencies") or {}).items()):
+        references = r.get("property_dependencies") or {}
+        for input_name, targets in sorted(references.items()):
             for target in targets:
-                referenced.add(target)
-                if urn in folded:
-                    label = _member(r["type"])
-                elif detail == "components" or not _worth_showing(input_name, resources.get(target, {}).get(
-                        "type", "")):
+                label = _member(r["type"]) if urn in folded else input_name
+                if urn not in folded and not _worth_showing(input_name, resources.get(target, {}).get("type", "")):
                     label = None
-                else:
-                    label = input_name
-                _add_edge(edges, around, source, drawn.get(target), label, dashed=False)
-        for target in r.get("dependencies") or []:
-            if target not in referenced:
-                _add_edge(edges, around, source, drawn.get(target), None, dashed=True)
+                add(source, drawn.get(target), label if labels else None, dashed=False)
+        referenced = {target for targets in references.values() for target in targets}
+        for target in set(r.get("dependencies") or []) - referenced:
+            add(source, drawn.get(target), None, dashed=True)
         provider = (r.get("provider") or "").rsplit("::", 1)[0]
-        if provider in shown_providers and urn not in folded and detail != "components":
-            _add_edge(edges, around, source, provider, "provider", dashed=True)
-    count = len([urn for urn in resources if urn not in components and urn not in providers])
-    title = f"stack '{record.get('stack')}' of {record.get('project')}"
-    return Diagram(title, boxes, nodes, edges, count, len(folded))
+        if provider in providers and source == urn:
+            add(source, provider, "provider", dashed=True)
 
 
 def _shown_providers(resources: dict[str, dict[str, Any]], providers: set[str]) -> set[str]:
@@ -254,18 +280,6 @@ def _ancestors(boxes: dict[str, Box], key: str | None) -> set[str]:
         found.add(key)
         key = boxes[key].parent
     return found
-
-
-def _add_edge(edges: dict[tuple[str, str], Edge], around: dict[str, set[str]], source: str, target: str | None,
-              label: str | None, *, dashed: bool) -> None:
-    """Record one reference; none to itself, to a component around it, or from a component to what it holds."""
-    if target is None or target == source or target in around[source] or source in around[target]:
-        return
-    edge = edges.setdefault((source, target), Edge())
-    if not dashed:
-        edge.dashed = False
-    if label:
-        edge.labels.add(label)
 
 
 # ----- rendering ----------------------------------------------------------------------------------------------
