@@ -330,6 +330,7 @@ class _Layout:
         return [node.name, display_type(node.type)]
 
     def header(self) -> str:
+        """The comment line each format starts with: the stack, how many resources, how many folded."""
         d = self.diagram
         folded = f", {d.folded} folded into the resources they configure" if d.folded else ""
         return f"tapcheck graph: {d.title}, {d.resources} resources{folded}"
