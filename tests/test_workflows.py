@@ -99,13 +99,13 @@ def test_least_privilege_permissions_on_every_job(repos, combination):
             assumes_role = any("configure-aws-credentials" in step.get("uses", "") for step in job.get("steps", []))
             assert ("id-token" in writes) is assumes_role, (path.name, name)
             assert writes <= {"id-token", "pull-requests"}, (path.name, name)
-            assert ("pull-requests" in writes) is (path.name == "preview.yml"), (path.name, name)
+            assert ("pull-requests" in writes) is (path.name == "pulumi-preview.yml"), (path.name, name)
 
 
 @pytest.mark.parametrize("combination", params())
 def test_merge_deploys_each_stack_in_order_in_its_environment_without_overlap(repos, combination):
     repo = repos[combination]
-    document = workflow(repo, "deploy.yml")
+    document = workflow(repo, "pulumi-deploy.yml")
     assert document[True]["push"]["branches"] == ["main"]  # YAML 1.1 reads the `on` key as True
     jobs = document["jobs"]
     assert jobs["check"]["uses"] == "./.github/workflows/ci.yml"
@@ -130,14 +130,14 @@ def test_merge_deploys_each_stack_in_order_in_its_environment_without_overlap(re
 @pytest.mark.parametrize("combination", params())
 def test_pull_requests_preview_every_stack_and_review_stacks_follow_the_label(repos, combination):
     repo = repos[combination]
-    preview = workflow(repo, "preview.yml")["jobs"]
+    preview = workflow(repo, "pulumi-preview.yml")["jobs"]
     assert sorted(preview) == sorted(f"preview-{stack}" for stack in STACKS)
     for stack in STACKS:
         runs = [step["run"] for step in preview[f"preview-{stack}"]["steps"] if "run" in step]
         assert f"python scripts/stack.py preview {stack} --summary" in runs[0]
         assert "gh pr comment" in runs[1]
         assert "github.event.pull_request.head.repo.full_name == github.repository" in preview[f"preview-{stack}"]["if"]
-    review = workflow(repo, "review-stack.yml")
+    review = workflow(repo, "pulumi-review-stack.yml")
     assert {"labeled", "unlabeled", "closed"} <= set(review[True]["pull_request"]["types"])
     deploy, destroy = review["jobs"]["deploy"], review["jobs"]["destroy"]
     assert "'review-stack'" in deploy["if"] and "'closed'" in destroy["if"] and "'unlabeled'" in destroy["if"]
@@ -213,11 +213,11 @@ def test_the_checker_reads_stack_names_in_workflows(repos):
 
     repo = repos["uv", "cloud"]
     assert not [f for f in tapcheck.check(repo, synth=False).findings if f.rule == "TAP004"]
-    path = repo / ".github" / "workflows" / "deploy.yml"
+    path = repo / ".github" / "workflows" / "pulumi-deploy.yml"
     original = path.read_text(encoding="utf-8")
     try:
         path.write_text(original + "# pulumi stack select acme/OldName/dev\n", encoding="utf-8")
         findings = [f for f in tapcheck.check(repo, synth=False).findings if f.rule == "TAP004"]
     finally:
         path.write_text(original, encoding="utf-8")
-    assert [(f.path, "OldName" in f.message) for f in findings] == [(".github/workflows/deploy.yml", True)]
+    assert [(f.path, "OldName" in f.message) for f in findings] == [(".github/workflows/pulumi-deploy.yml", True)]
