@@ -16,6 +16,9 @@ import pytest
 
 from tests.conftest import bake
 
+# One worker bakes this module's repos once (run with --dist loadgroup, as CI does).
+pytestmark = pytest.mark.xdist_group("pipeline")
+
 # Outputs as `pulumi stack output --json` prints them: lists stay lists.
 CANNED_OUTPUTS = {"stack": "dev", "region": "us-east-1", "private_subnet_ids": ["subnet-1", "subnet-2"]}
 FAKE_PULUMI = '''#!{python}
@@ -30,7 +33,9 @@ if os.environ.get("FAKE_PULUMI_FAIL") == args[0]:
 if args[:3] == ["stack", "output", "--json"]:
     print(os.environ["FAKE_PULUMI_OUTPUTS"])
 elif args[0] == "preview":
-    print("Previewing update ({{stack}}):\\nResources:\\n    + 3 to create")
+    print("Previewing update:")
+    print("    + aws:s3/bucket:Bucket created\\n" * int(os.environ.get("FAKE_PULUMI_LINES", "0")), end="")
+    print("Resources:\\n    + 3 to create")
 '''
 
 
@@ -174,3 +179,13 @@ def test_without_the_pulumi_cli_the_script_says_where_to_get_it(repos, fake_pulu
                             capture_output=True, text=True, check=False, timeout=60)
     assert result.returncode == 2
     assert "the Pulumi CLI is not on PATH" in result.stderr
+
+
+def test_a_long_preview_keeps_its_summary_within_githubs_comment_limit(repos, fake_pulumi, tmp_path):
+    summary = tmp_path / "preview.md"
+    result = stack_script(repos["default"], fake_pulumi | {"FAKE_PULUMI_LINES": "5000"}, "preview", "dev",
+                          "--summary", str(summary))
+    assert result.returncode == 0, result.stderr
+    text = summary.read_text(encoding="utf-8")
+    assert len(text) < 65_536, "GitHub's limit for a comment"
+    assert "(the beginning is in the job's log)" in text and text.rstrip().endswith("+ 3 to create\n```\n\n</details>")

@@ -6,6 +6,7 @@ actionlint and zizmor are this environment's pinned tools (pyproject.toml's dev 
 """
 
 import importlib.util
+import os
 import re
 import shutil
 import subprocess
@@ -16,6 +17,9 @@ from typing import Any
 import pytest
 
 from tests.conftest import bake, git, load_yaml
+
+# One worker bakes this module's repos once (run with --dist loadgroup, as CI does).
+pytestmark = pytest.mark.xdist_group("workflows")
 
 BIN = Path(sys.executable).parent
 MANAGERS = ("uv", "pip", "pipenv")
@@ -198,12 +202,17 @@ def test_pip_lock_check_names_the_fix_when_missing_or_stale(repos):
     spec = importlib.util.spec_from_file_location("lock_requirements", repo / "scripts" / "lock_requirements.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    lock = repo / "requirements-lock.txt"
-    lock.write_text(f"# inputs-sha256: {module.inputs_digest(repo)}\nsix==1.17.0 --hash=sha256:00\n", encoding="utf-8")
-    assert subprocess.run(check, cwd=repo, capture_output=True, check=False).returncode == 0
-    requirements = repo / "requirements.txt"
-    requirements.write_text(requirements.read_text(encoding="utf-8") + "requests==2.32.5\n", encoding="utf-8")
-    stale = subprocess.run(check, cwd=repo, capture_output=True, text=True, check=False)
+    lock, requirements = repo / "requirements-lock.txt", repo / "requirements.txt"
+    original = requirements.read_text(encoding="utf-8")
+    try:
+        lock.write_text(f"# inputs-sha256: {module.inputs_digest(repo)}\nsix==1.17.0 --hash=sha256:00\n",
+                        encoding="utf-8")
+        assert subprocess.run(check, cwd=repo, capture_output=True, check=False).returncode == 0
+        requirements.write_text(original + "requests==2.32.5\n", encoding="utf-8")
+        stale = subprocess.run(check, cwd=repo, capture_output=True, text=True, check=False)
+    finally:
+        lock.unlink()
+        requirements.write_text(original, encoding="utf-8")
     assert stale.returncode == 1
     assert "was not written from the current requirements.txt and requirements-dev.txt" in stale.stderr
 
@@ -221,3 +230,42 @@ def test_the_checker_reads_stack_names_in_workflows(repos):
     finally:
         path.write_text(original, encoding="utf-8")
     assert [(f.path, "OldName" in f.message) for f in findings] == [(".github/workflows/pulumi-deploy.yml", True)]
+
+
+@pytest.mark.parametrize("manager", MANAGERS)
+def test_a_missing_lock_file_stops_the_install_with_the_command_that_writes_it(repos, manager):
+    repo = repos[manager, "s3"]
+    action = load_yaml(repo / ".github" / "actions" / "setup" / "action.yml")
+    install = next(step for step in action["runs"]["steps"] if step.get("name", "").startswith("Install the locked"))
+    env = {"PATH": f"{BIN}{os.pathsep}/usr/bin{os.pathsep}/bin", "GITHUB_ACTIONS": "true"}
+    result = subprocess.run(["bash", "-c", install["run"]], cwd=repo, env=env, capture_output=True, text=True,
+                            check=False, timeout=60)
+    assert result.returncode == 1
+    fix = {"uv": "uv.lock is missing: run 'uv lock' and commit uv.lock",
+           "pip": "requirements-lock.txt is missing: run `python scripts/lock_requirements.py`",
+           "pipenv": "Pipfile.lock is missing: run 'pipenv lock' and commit Pipfile.lock"}[manager]
+    assert "::error file=" in result.stdout + result.stderr and fix in result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_pip_lock_is_written_with_hashes_and_installs_as_ci_installs_it(tmp_path):
+    """The pip path end to end (packages from the index): set up as the README says, write the lock, then install
+    it the way the set-up action does into a fresh environment, where the unit tests pass."""
+    repo = bake(tmp_path / "out", dependency_manager="pip", python_version="3.11")
+    env = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
+
+    def run(*command: str) -> None:
+        result = subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True, check=False, timeout=1500)
+        assert result.returncode == 0, f"{command}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+
+    run(sys.executable, "-m", "venv", ".venv")
+    run(".venv/bin/python", "-m", "pip", "install", "-q", "-r", "requirements-dev.txt")
+    run(".venv/bin/python", "scripts/lock_requirements.py")
+    lock = (repo / "requirements-lock.txt").read_text(encoding="utf-8")
+    assert "pulumi-aws==" in lock and "--hash=sha256:" in lock and "--index-url" not in lock
+    run(sys.executable, "scripts/lock_requirements.py", "--check")
+    shutil.rmtree(repo / ".venv")
+    run(sys.executable, "-m", "venv", ".venv")
+    run(".venv/bin/python", "-m", "pip", "install", "-q", "--require-hashes", "--no-deps", "-r",
+        "requirements-lock.txt")
+    run(".venv/bin/python", "-m", "pytest", "tests/unit", "-q", "-p", "no:cacheprovider")

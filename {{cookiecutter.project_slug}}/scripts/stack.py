@@ -30,6 +30,8 @@ ORGANIZATION = "{{ cookiecutter.pulumi_org }}"
 CONFIG_SOURCE = "{{ cookiecutter.stacks.split(",")[0].strip() }}"
 # Pulumi.yaml's top-level `name:` (quoted or not).
 PROJECT_NAME = re.compile(r"""^name:[ \t]*(["']?)(?P<name>[^"'#\s]+)\1[ \t]*(?:#.*)?$""", re.MULTILINE)
+# GitHub refuses comments over 65,536 characters; a long preview keeps its end, where Pulumi sums up the changes.
+COMMENT_LIMIT = 60_000
 # Stack names double as resource-name suffixes (lib/naming.py): 1-10 lowercase letters or digits.
 STACK_NAME = re.compile(r"[a-z0-9]{1,10}")
 
@@ -83,8 +85,11 @@ def summary(name: str, output: str, succeeded: bool) -> str:
     """A pull-request comment for the preview of `name`: a marker (to update the same comment later), the
     outcome, and Pulumi's output."""
     outcome = "Preview" if succeeded else "Preview FAILED"
+    output = output.strip()
+    if len(output) > COMMENT_LIMIT:
+        output = "(the beginning is in the job's log)\n..." + output[-COMMENT_LIMIT:]
     return (f"<!-- pulumi-preview {name} -->\n### {outcome}: `{name}`\n\n<details><summary>pulumi preview</summary>"
-            f"\n\n```\n{output.strip()}\n```\n\n</details>\n")
+            f"\n\n```\n{output}\n```\n\n</details>\n")
 
 
 def preview(stack: str, summary_file: Path | None) -> None:
