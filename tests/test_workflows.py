@@ -58,6 +58,12 @@ def steps(repo: Path) -> list[tuple[str, dict[str, Any]]]:
     return found + [(action.name, step) for step in load_yaml(action)["runs"]["steps"]]
 
 
+def runs_pulumi(job: dict[str, Any]) -> bool:
+    """Whether a job sets up Pulumi and AWS credentials (the set-up action with `pulumi: "true"`)."""
+    return any(step.get("uses") == "./.github/actions/setup" and step.get("with", {}).get("pulumi") == "true"
+               for step in job.get("steps", []))
+
+
 def tool(name: str) -> str:
     """A scanner of this environment, by path when the environment is not activated."""
     return str(BIN / name) if (BIN / name).exists() else shutil.which(name) or name
@@ -100,8 +106,7 @@ def test_least_privilege_permissions_on_every_job(repos, combination):
             granted = job["permissions"]
             assert granted.get("contents") == "read", (path.name, name)
             writes = {scope for scope, level in granted.items() if level == "write"}
-            assumes_role = any("configure-aws-credentials" in step.get("uses", "") for step in job.get("steps", []))
-            assert ("id-token" in writes) is assumes_role, (path.name, name)
+            assert ("id-token" in writes) is runs_pulumi(job), (path.name, name)
             assert writes <= {"id-token", "pull-requests"}, (path.name, name)
             assert ("pull-requests" in writes) is (path.name == "pulumi-preview.yml"), (path.name, name)
 
@@ -124,7 +129,7 @@ def test_merge_deploys_each_stack_in_order_in_its_environment_without_overlap(re
         runs = [step["run"] for step in job["steps"] if "run" in step]
         assert runs[0].endswith(f"python scripts/stack.py up {stack}")
         assert runs[1].endswith("pytest tests/integration")
-        role = next(step["with"]["role-to-assume"] for step in job["steps"] if "role-to-assume" in step.get("with", {}))
+        role = next(step["with"]["aws-role-to-assume"] for step in job["steps"] if runs_pulumi({"steps": [step]}))
         assert role == f"${{{{ vars.AWS_ROLE_ARN_{stack.upper()} }}}}"
         previous = f"deploy-{stack}"
     groups = [job["concurrency"]["group"] for name, job in jobs.items() if name.startswith("deploy-")]
@@ -155,7 +160,7 @@ def test_backend_credentials_come_from_the_chosen_backend(repos, combination):
     repo = repos[combination]
     for path in (repo / ".github" / "workflows").glob("*.yml"):
         for name, job in load_yaml(path)["jobs"].items():
-            if not any("configure-aws-credentials" in step.get("uses", "") for step in job.get("steps", [])):
+            if not runs_pulumi(job):
                 continue
             env = job["env"]
             if backend == "cloud":
@@ -269,3 +274,19 @@ def test_pip_lock_is_written_with_hashes_and_installs_as_ci_installs_it(tmp_path
     run(".venv/bin/python", "-m", "pip", "install", "-q", "--require-hashes", "--no-deps", "-r",
         "requirements-lock.txt")
     run(".venv/bin/python", "-m", "pytest", "tests/unit", "-q", "-p", "no:cacheprovider")
+
+
+@pytest.mark.parametrize("backend", sorted(BACKENDS))
+def test_deployment_settings_not_made_yet_fail_saying_which(repos, backend):
+    repo = repos["uv", backend]
+    action = load_yaml(repo / ".github" / "actions" / "setup" / "action.yml")
+    check = next(step for step in action["runs"]["steps"] if step.get("name", "").startswith("Check the deployment"))
+    assert check["if"] == "inputs.pulumi == 'true'"
+    env = {"PATH": f"/usr/bin{os.pathsep}/bin", "ROLE": ""}
+    result = subprocess.run(["bash", "-c", check["run"]], env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 1
+    missing = {"s3": ["PULUMI_BACKEND_URL", "PULUMI_SECRETS_PROVIDER"], "cloud": ["PULUMI_ACCESS_TOKEN"]}[backend]
+    assert [line.split("::")[1] for line in result.stdout.splitlines()] == ["error"] * (1 + len(missing))
+    assert "AWS role variable" in result.stdout and all(name in result.stdout for name in missing)
+    settings = dict.fromkeys(missing, "set") | {"ROLE": "arn:aws:iam::111122223333:role/deploy"}
+    assert subprocess.run(["bash", "-c", check["run"]], env=env | settings, check=False).returncode == 0
