@@ -180,7 +180,7 @@ def test_ci_installs_only_from_the_lock_file_and_dependabot_watches_it(repos, co
     repo = repos[combination]
     install = "\n".join(step.get("run", "") for _, step in steps(repo))
     expected = {"uv": ["uv lock --check", "uv sync --locked"],
-                "pip": ["scripts/lock_requirements.py --check", "--require-hashes"],
+                "pip": ["scripts/lock_requirements.py --check", "scripts/lock_requirements.py --install"],
                 "pipenv": ["pipenv verify", "pipenv sync --dev"]}[manager]
     assert all(command in install for command in expected), install
     assert "uv sync ||" not in install and "pip install -r requirements-dev.txt" not in install
@@ -198,15 +198,39 @@ def test_dev_tools_are_pinned_exactly_in_every_dependency_file(repos):
             assert re.search(rf'"?{tool_name}"?\s*=?\s*"?==\d', content), (manager, tool_name)
 
 
+def lock_script(repo: Path) -> Any:
+    """The pip repo's scripts/lock_requirements.py, imported."""
+    spec = importlib.util.spec_from_file_location("lock_requirements", repo / "scripts" / "lock_requirements.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_pip_lock_installs_hashed_packages_and_git_requirements_only_by_commit(repos):
+    module = lock_script(repos["pip", "s3"])
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    lock = (
+        "# inputs-sha256: 00\n#\n#    pip-compile --generate-hashes\n#\n"
+        "six==1.17.0 \\\n    --hash=sha256:aa \\\n    --hash=sha256:bb\n    # via -r requirements.txt\n"
+        f"tapcheck @ git+https://example.invalid/template.git@{commit}\n    # via -r requirements-dev.txt\n"
+        "wheel==0.45.1 \\\n    --hash=sha256:cc\n"
+    )
+    hashed, git = module.split_lock(lock)
+    assert git == [f"tapcheck @ git+https://example.invalid/template.git@{commit}"]
+    assert "tapcheck" not in hashed and "requirements-dev.txt" not in hashed
+    assert "six==1.17.0 \\\n    --hash=sha256:aa \\\n    --hash=sha256:bb\n" in hashed
+    assert hashed.endswith("wheel==0.45.1 \\\n    --hash=sha256:cc\n")
+    with pytest.raises(module.LockError, match="must name a full commit"):
+        module.split_lock("tapcheck @ git+https://example.invalid/template.git@main\n")
+
+
 def test_pip_lock_check_names_the_fix_when_missing_or_stale(repos):
     repo = repos["pip", "s3"]
     check = [sys.executable, "scripts/lock_requirements.py", "--check"]
     missing = subprocess.run(check, cwd=repo, capture_output=True, text=True, check=False)
     assert missing.returncode == 1
     assert "requirements-lock.txt is missing: run `python scripts/lock_requirements.py`" in missing.stderr
-    spec = importlib.util.spec_from_file_location("lock_requirements", repo / "scripts" / "lock_requirements.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = lock_script(repo)
     lock, requirements = repo / "requirements-lock.txt", repo / "requirements.txt"
     original = requirements.read_text(encoding="utf-8")
     try:
