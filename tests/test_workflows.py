@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import bake, git, load_yaml
+from tests.conftest import bake, git, load_yaml, template_repo
 
 # One worker bakes this module's repos once (run with --dist loadgroup, as CI does).
 pytestmark = pytest.mark.xdist_group("workflows")
@@ -278,9 +278,12 @@ def test_a_missing_lock_file_stops_the_install_with_the_command_that_writes_it(r
 
 @pytest.mark.slow
 def test_pip_lock_is_written_with_hashes_and_installs_as_ci_installs_it(tmp_path):
-    """The pip path end to end (packages from the index): set up as the README says, write the lock, then install
-    it the way the set-up action does into a fresh environment, where the unit tests pass."""
-    repo = bake(tmp_path / "out", dependency_manager="pip", python_version="3.11")
+    """The pip path end to end (packages from the index, the checker from a clone of the template): set up as the
+    README says, write the lock, then install it as the set-up action does into a fresh environment, where the unit
+    tests pass."""
+    template = template_repo(tmp_path / "template")
+    git(template, "remote", "add", "origin", template.as_uri())
+    repo = bake(tmp_path / "out", template=template, dependency_manager="pip", python_version="3.11")
     env = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
 
     def run(*command: str) -> None:
@@ -292,25 +295,9 @@ def test_pip_lock_is_written_with_hashes_and_installs_as_ci_installs_it(tmp_path
     run(".venv/bin/python", "scripts/lock_requirements.py")
     lock = (repo / "requirements-lock.txt").read_text(encoding="utf-8")
     assert "pulumi-aws==" in lock and "--hash=sha256:" in lock and "--index-url" not in lock
+    assert re.search(r"^tapcheck @ git\+\S+@[0-9a-f]{40}$", lock, re.MULTILINE), "the checker, by commit"
     run(sys.executable, "scripts/lock_requirements.py", "--check")
     shutil.rmtree(repo / ".venv")
     run(sys.executable, "-m", "venv", ".venv")
-    run(".venv/bin/python", "-m", "pip", "install", "-q", "--require-hashes", "--no-deps", "-r",
-        "requirements-lock.txt")
+    run(".venv/bin/python", "scripts/lock_requirements.py", "--install")
     run(".venv/bin/python", "-m", "pytest", "tests/unit", "-q", "-p", "no:cacheprovider")
-
-
-@pytest.mark.parametrize("backend", sorted(BACKENDS))
-def test_deployment_settings_not_made_yet_fail_saying_which(repos, backend):
-    repo = repos["uv", backend]
-    action = load_yaml(repo / ".github" / "actions" / "setup" / "action.yml")
-    check = next(step for step in action["runs"]["steps"] if step.get("name", "").startswith("Check the deployment"))
-    assert check["if"] == "inputs.pulumi == 'true'"
-    env = {"PATH": f"/usr/bin{os.pathsep}/bin", "ROLE": ""}
-    result = subprocess.run(["bash", "-c", check["run"]], env=env, capture_output=True, text=True, check=False)
-    assert result.returncode == 1
-    missing = {"s3": ["PULUMI_BACKEND_URL", "PULUMI_SECRETS_PROVIDER"], "cloud": ["PULUMI_ACCESS_TOKEN"]}[backend]
-    assert [line.split("::")[1] for line in result.stdout.splitlines()] == ["error"] * (1 + len(missing))
-    assert "AWS role variable" in result.stdout and all(name in result.stdout for name in missing)
-    settings = dict.fromkeys(missing, "set") | {"ROLE": "arn:aws:iam::111122223333:role/deploy"}
-    assert subprocess.run(["bash", "-c", check["run"]], env=env | settings, check=False).returncode == 0
