@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cookiecutter.exceptions import FailedHookException
 
 from tests.conftest import bake
 
@@ -189,3 +190,11 @@ def test_a_long_preview_keeps_its_summary_within_githubs_comment_limit(repos, fa
     text = summary.read_text(encoding="utf-8")
     assert len(text) < 65_536, "GitHub's limit for a comment"
     assert "(the beginning is in the job's log)" in text and text.rstrip().endswith("+ 3 to create\n```\n\n</details>")
+
+
+def test_a_self_managed_backend_with_an_organization_is_refused(tmp_path):
+    with pytest.raises(FailedHookException) as refusal:
+        bake(tmp_path, pulumi_backend="s3", pulumi_org="acme")
+    assert "pulumi_org = 'acme': a self-managed (s3) backend names every stack organization/<project>/<stack>" in str(
+        refusal.value)
+    assert not list(tmp_path.iterdir()), "nothing generated"
