@@ -293,6 +293,15 @@ _ROWS: tuple[Rule, ...] = (
          "Read it with `config.require_secret(...)` / `config.get_secret(...)`.",
          "https://www.pulumi.com/docs/iac/concepts/secrets/#using-secrets-in-code",
          example='pulumi.export("db_password", config.require("dbPassword"))'),
+    Rule("TAP060", SECURITY, WARNING, "a resource violates a policy of a Pulumi policy pack",
+         "A policy pack (CrossGuard) given with `--policy-pack` or `[tool.tapcheck] policy-packs` was run on the "
+         "program's resources, as `pulumi preview --policy-pack` runs it: a mandatory violation would stop the "
+         "deployment, an advisory one is printed. The finding is an error for a mandatory policy, a warning for "
+         "an advisory one.",
+         "Change the resource at the line shown so that it meets the policy (the message quotes it), or change the "
+         "policy's enforcement level in the pack's config if the policy is wrong for this stack.",
+         "https://www.pulumi.com/docs/iac/using-pulumi/crossguard/",
+         example='aws.s3.Bucket("logs")   # a pack policy requires server-side encryption'),
 )
 
 #: id -> Rule, in catalog order.
