@@ -141,6 +141,15 @@ def _load(folder: Path, env: dict[str, str]) -> _Pack:
     return captured[-1]
 
 
+def policy_names(folder: str | os.PathLike[str], *, config: dict[str, Any] | None = None, project: str = "",
+                 stack: str = "") -> list[str]:
+    """The names of the policies the pack in ``folder`` defines, in its order (the names violations, Pulumi's
+    output and ``--policy-pack-config`` use). Raises :class:`PolicyPackError` as :func:`evaluate` does."""
+    env = {"PULUMI_CONFIG": json.dumps(config or {}), "PULUMI_PROJECT": project, "PULUMI_STACK": stack,
+           "PULUMI_DRY_RUN": "true"}
+    return [p.name for p in _load(Path(folder).resolve(), env).policies]
+
+
 def _plain(value: Any, unknown: str) -> Any:
     """A record value as the policy SDK deserializes it: secrets unwrapped, unknowns as the SDK's sentinel."""
     if isinstance(value, dict):
