@@ -35,6 +35,7 @@ from typing import Any
 
 from .findings import ERROR, WARNING, Finding, finding
 from .project import Project, ProjectError
+from .rules.graph import label
 
 RULE = "TAP060"
 PACK_FILE = "PulumiPolicy.yaml"
@@ -317,7 +318,7 @@ def _site(project: Project, res: dict[str, Any] | None, by_urn: dict[str, dict[s
 @dataclass(frozen=True)
 class Located:
     """A violation with where the program created the resource: ``path`` (project-relative) and 1-based ``line``,
-    and ``what`` it concerns (``aws:s3/bucket:Bucket 'logs'``, or ``the stack``)."""
+    and ``what`` it concerns (``aws.s3.Bucket 'logs'``, or ``the stack``)."""
 
     violation: Violation
     path: str
@@ -341,7 +342,7 @@ def violations(project: Project, record: dict[str, Any], folder: str | os.PathLi
     for item in evaluate(folder, record, config=config, project=project.name, stack=stack):
         res = by_urn.get(item.urn or "")
         path, line = _site(project, res, by_urn)
-        located.append(Located(item, path, line, f"{res['type']} '{res['name']}'" if res else "the stack"))
+        located.append(Located(item, path, line, label(res) if res else "the stack"))
     return located
 
 
