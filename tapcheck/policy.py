@@ -20,6 +20,7 @@ report says so in a note.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import contextvars
 import inspect
@@ -101,12 +102,9 @@ def _analyzer_environment(folder: Path, env: dict[str, str]) -> Iterator[None]:
 def _load(folder: Path, env: dict[str, str]) -> _Pack:
     """Run the pack's program with ``PolicyPack.__init__`` intercepted; the pack it constructs. Modules the pack
     imports from its own folder are forgotten afterwards, so two packs with a ``controls.py`` each do not mix."""
-    try:
-        import pulumi_policy  # noqa: PLC0415 - the pack's dependency, imported only when a pack is evaluated
-        from pulumi_policy import policy as sdk  # noqa: PLC0415
-    except ImportError as exc:
-        raise PolicyPackError(f"{sys.executable} cannot import pulumi_policy ({exc}); install `pulumi-policy` in the "
-                              "environment that runs tapcheck (the pack's own requirement)") from exc
+    import pulumi_policy  # noqa: PLC0415 - importable: evaluate() checked
+    from pulumi_policy import policy as sdk  # noqa: PLC0415
+
     if not (folder / PACK_FILE).is_file() or not (folder / "__main__.py").is_file():
         raise PolicyPackError(f"{folder} is not a Python policy pack (it needs {PACK_FILE} and __main__.py)")
     captured: list[_Pack] = []
@@ -142,13 +140,11 @@ def _load(folder: Path, env: dict[str, str]) -> _Pack:
     return captured[-1]
 
 
-def policy_names(folder: str | os.PathLike[str], *, config: dict[str, Any] | None = None, project: str = "",
-                 stack: str = "") -> list[str]:
+def policy_names(folder: str | os.PathLike[str]) -> list[str]:
     """The names of the policies the pack in ``folder`` defines, in its order (the names violations, Pulumi's
-    output and ``--policy-pack-config`` use). Raises :class:`PolicyPackError` as :func:`evaluate` does."""
-    env = {"PULUMI_CONFIG": json.dumps(config or {}), "PULUMI_PROJECT": project, "PULUMI_STACK": stack,
-           "PULUMI_DRY_RUN": "true"}
-    return [p.name for p in _load(Path(folder).resolve(), env).policies]
+    output and ``--policy-pack-config`` use), loaded without a stack. Raises :class:`PolicyPackError` as
+    :func:`evaluate` does."""
+    return _with_pack(folder, _env({}, "", ""), lambda pack: [policy.name for policy in pack.policies])
 
 
 def _plain(value: Any, unknown: str) -> Any:
@@ -187,21 +183,38 @@ def _policy_config(pack: _Pack, policy: Any) -> dict[str, Any]:
 def evaluate(folder: str | os.PathLike[str], record: dict[str, Any], *, config: dict[str, Any] | None = None,
              project: str | None = None, stack: str | None = None) -> list[Violation]:
     """Evaluate the Python policy pack in ``folder`` against a synth record (``python -m tapcheck --synth-out``,
-    :func:`tapcheck.synth.synth_stacks`): every resource policy on every custom resource, then every stack policy on
-    them all. ``config`` is the stack's config as the CLI passes it to the pack (namespaced key -> value; default:
-    none), ``project`` and ``stack`` default to the record's. Returns the violations, disabled policies left out.
+    :func:`tapcheck.synth.synth_stacks`): every resource policy on every resource, then every stack policy on them
+    all; a resource's properties are its inputs and the outputs the mocks added. ``config`` is the stack's config as
+    the CLI passes it to the pack (namespaced key -> value; default: none); ``project`` and ``stack`` default to the
+    record's. Returns the violations, disabled policies left out.
 
     Raises :class:`PolicyPackError` when ``pulumi_policy`` is not importable, ``folder`` is not a pack, the pack's
     program fails, or a policy's ``validate`` raises (Pulumi fails the preview then too)."""
-    from pulumi.runtime import config as runtime_config  # noqa: PLC0415 - present wherever pulumi_policy is
-    env = {"PULUMI_CONFIG": json.dumps(config or {}), "PULUMI_PROJECT": project or str(record.get("project") or ""),
-           "PULUMI_STACK": stack or str(record.get("stack") or ""), "PULUMI_DRY_RUN": "true"}
+    env = _env(config or {}, project or str(record.get("project") or ""), stack or str(record.get("stack") or ""))
+    return _with_pack(folder, env, lambda pack: _validate(pack, record))
 
-    def run() -> list[Violation]:
+
+def _env(config: dict[str, Any], project: str, stack: str) -> dict[str, str]:
+    """The variables the CLI gives a policy pack (``constructEnv``); ``pulumi preview`` is a dry run."""
+    return {"PULUMI_CONFIG": json.dumps(config), "PULUMI_PROJECT": project, "PULUMI_STACK": stack,
+            "PULUMI_DRY_RUN": "true"}
+
+
+def _with_pack(folder: str | os.PathLike[str], env: dict[str, str], use: Any) -> Any:
+    """``use(pack)`` for the pack in ``folder``, loaded and used in the analyzer's environment ``env``."""
+    try:  # the pack's dependency (it brings pulumi), imported only when a pack is evaluated
+        import pulumi_policy  # noqa: PLC0415, F401
+        from pulumi.runtime import config as runtime_config  # noqa: PLC0415
+    except ImportError as exc:
+        raise PolicyPackError(f"{sys.executable} cannot import pulumi_policy ({exc}); install `pulumi-policy` in the "
+                              "environment that runs tapcheck (the pack's own requirement)") from exc
+    root = Path(folder).resolve()
+
+    def run() -> Any:
         runtime_config.CONFIG.set({})  # config comes from PULUMI_CONFIG, as in the plugin, not from a test's mocks
-        pack = _load(Path(folder).resolve(), env)
-        with _analyzer_environment(Path(folder).resolve(), env):
-            return _validate(pack, record)
+        pack = _load(root, env)
+        with _analyzer_environment(root, env):
+            return use(pack)
 
     return contextvars.copy_context().run(run)
 
@@ -216,6 +229,8 @@ def _validate(pack: _Pack, record: dict[str, Any]) -> list[Violation]:
         StackValidationArgs,
         StackValidationPolicy,
     )
+
+    # args.not_applicable() raises this private class; the analyzer treats it as "no violation".
     from pulumi_policy.policy import PolicyCustomTimeouts, _NotApplicableError  # noqa: PLC0415
     from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy  # noqa: PLC0415
 
@@ -249,7 +264,6 @@ def _validate(pack: _Pack, record: dict[str, Any]) -> list[Violation]:
         try:
             result = policy.validate(args, report)
             if inspect.isawaitable(result):
-                import asyncio  # noqa: PLC0415
                 asyncio.run(_awaited(result))
         except (UnknownValueError, _NotApplicableError):
             return  # Pulumi reports an unknown during preview as a diagnostic, and "not applicable" as nothing
@@ -257,6 +271,8 @@ def _validate(pack: _Pack, record: dict[str, Any]) -> list[Violation]:
             raise PolicyPackError(f"policy '{policy.name}' of pack '{pack.name}' raised {type(exc).__name__}: "
                                   f"{exc}") from exc
 
+    # What every policy sees of a resource, built once: properties, options, provider.
+    seen = {res["urn"]: (props(res), options(res), provider(res)) for res in resources}
     levels = {policy.name: _enforcement(pack, policy) for policy in pack.policies}
     active = [p for p in pack.policies if levels[p.name] != "disabled"]
     for policy in active:
@@ -264,13 +280,14 @@ def _validate(pack: _Pack, record: dict[str, Any]) -> list[Violation]:
             continue
         level = "mandatory" if levels[policy.name] == "remediate" else levels[policy.name]
         for res in resources:
-            args = ResourceValidationArgs(res["type"], props(res), res["urn"], res["name"], options(res), provider(res),
+            properties, opts, provider_resource = seen[res["urn"]]
+            args = ResourceValidationArgs(res["type"], properties, res["urn"], res["name"], opts, provider_resource,
                                           _policy_config(pack, policy))
             call(policy, args, reporter(policy, level, res["urn"]))
     stack_policies = [p for p in active if isinstance(p, StackValidationPolicy)]
     if stack_policies:
-        nodes = {res["urn"]: PolicyResource(res["type"], props(res), res["urn"], res["name"], options(res),
-                                            provider(res), None, [], {}) for res in resources}
+        nodes = {res["urn"]: PolicyResource(res["type"], seen[res["urn"]][0], res["urn"], res["name"],
+                                            *seen[res["urn"]][1:], None, [], {}) for res in resources}
         for res in resources:
             node = nodes[res["urn"]]
             node.parent = nodes.get(res.get("parent") or "")
