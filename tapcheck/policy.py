@@ -1,11 +1,12 @@
 """Pulumi policy packs offline: a CrossGuard pack (Python, ``pulumi_policy``) evaluated against synth's record.
 
 Pulumi runs a pack at ``pulumi preview --policy-pack DIR`` as an analyzer plugin: ``pulumi.policy``'s entry point
-runs the pack folder's ``__main__.py`` (``runpy.run_path``, working folder = the pack) with the stack's config in
-``PULUMI_CONFIG`` and the project and stack in ``PULUMI_PROJECT`` / ``PULUMI_STACK`` (``constructEnv`` in
-pulumi/pulumi ``sdk/go/common/resource/plugin/analyzer_plugin.go``); ``PolicyPack(...)`` then serves the policies
-over gRPC and the engine calls ``Analyze`` for each resource and ``AnalyzeStack`` once for the whole stack
-(pulumi/pulumi-policy ``sdk/python/lib/pulumi_policy/policy.py``; https://www.pulumi.com/docs/iac/using-pulumi/crossguard/).
+(pulumi/pulumi ``sdk/python/lib/pulumi/policy/__main__.py``) runs the pack folder's ``__main__.py``
+(``runpy.run_path``, working folder = the pack) with the stack's config in ``PULUMI_CONFIG`` and the project and
+stack in ``PULUMI_PROJECT`` / ``PULUMI_STACK`` (``constructEnv`` in pulumi/pulumi
+``sdk/go/common/resource/plugin/analyzer_plugin.go``); ``PolicyPack(...)`` then serves the policies over gRPC and
+the engine calls ``Analyze`` for each resource and ``AnalyzeStack`` once for the whole stack (pulumi/pulumi-policy
+``sdk/python/lib/pulumi_policy/policy.py``; https://www.pulumi.com/docs/iac/using-pulumi/crossguard/).
 
 Here the pack's ``__main__.py`` runs the same way, but ``PolicyPack.__init__`` is intercepted so that it hands over
 its policies instead of serving them, and each policy's ``validate`` is called with ``ResourceValidationArgs`` /
@@ -14,8 +15,10 @@ unwrapped), URN, name, options, provider, parent and dependencies. Enforcement l
 the pack's ``initial_config`` for the policy (or for ``all``), else the policy's own level, else the pack's
 (advisory when unset). Violations become TAP060 findings at the line that created the resource.
 
-Needs ``pulumi_policy`` in the interpreter that runs the checker (the pack's own dependency); without it the
-report says so in a note.
+The pack runs in the checker's process, on the record, after synth: like Pulumi's analyzer it is apart from the
+program, and the generated repos' unit tests call the same :func:`violations` on their own synth records. It needs
+``pulumi_policy`` in the interpreter that runs the checker (the pack's own dependency); without it the report says
+so in a note.
 """
 
 from __future__ import annotations
@@ -342,10 +345,15 @@ class Located:
     line: int
     what: str
 
-    def __str__(self) -> str:
+    @property
+    def message(self) -> str:
+        """``aws.s3.Bucket 'logs' violates policy 's3-encrypted' (mandatory) of pack 'guardrails': <message>``."""
         item = self.violation
-        return (f"{self.path}:{self.line}: {self.what} violates policy '{item.policy}' ({item.level}) of pack "
-                f"'{item.pack}': {item.message or item.description}")
+        return (f"{self.what} violates policy '{item.policy}' ({item.level}) of pack '{item.pack}': "
+                f"{item.message or item.description}")
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
 
 
 def violations(project: Project, record: dict[str, Any], folder: str | os.PathLike[str]) -> list[Located]:
@@ -377,7 +385,7 @@ def check_packs(project: Project, record: dict[str, Any], folders: Sequence[Path
             notes.append(f"TAP060 skipped for policy pack {project.rel(folder)}: {exc}")
     findings: list[Finding] = []
     for (path, line), items in at.items():
-        told = dict.fromkeys(str(item).split(": ", 1)[1] for item in items)
+        told = dict.fromkeys(item.message for item in items)
         mandatory = any(SEVERITIES.get(item.violation.level) == ERROR for item in items)
         fixes = dict.fromkeys(item.violation.description for item in items)
         findings.append(finding(RULE, path, line, "; ".join(told),
