@@ -20,7 +20,7 @@ import sys
 from importlib import import_module
 from pathlib import Path
 
-from . import baseline
+from . import baseline, version_text
 from .api import check_all
 from .findings import reports_to_dict
 from .formats import render_github, render_text
@@ -34,6 +34,7 @@ __all__ = ["COMMANDS", "main", "render_text"]
 # ``run(args) -> int`` (the exit code). Imported only when used, so the check itself starts fast.
 COMMANDS: dict[str, str] = {
     "export": "export",
+    "graph": "diagram",
     "rule": "explain",
     "rules": "ruleslist",
 }
@@ -44,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="tapcheck",
         description="Offline checker for Pulumi Python (AWS) repos: static rules plus a run of the program "
                     "under mocks, the way the Pulumi language host runs it.")
+    parser.add_argument("--version", action="version", version=version_text(),
+                        help="print the version and the git commit it was built from, then exit")
     parser.add_argument("paths", nargs="*", default=["."], metavar="PATH",
                         help="project folders, or folders holding several projects (default: .)")
     parser.add_argument("--stack", help="stack whose config to use (default: dev, else the first stack file)")

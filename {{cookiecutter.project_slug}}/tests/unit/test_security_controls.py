@@ -12,7 +12,6 @@ import re
 import pytest
 
 from tapcheck.policy import policy_names, violations
-from tapcheck.synth import synth_stacks
 from tests.unit.conftest import PROJECT, ROOT
 
 POLICY_PACK = ROOT / "policy"
@@ -20,11 +19,10 @@ CONTROLS = policy_names(POLICY_PACK)
 
 
 @pytest.fixture(scope="module")
-def found() -> dict[str, list]:
-    """Stack -> the pack's violations on that stack's program run."""
-    results = synth_stacks(ROOT, sorted(PROJECT.stacks))
+def found(stack_records) -> dict[str, list]:
+    """Stack -> the pack's violations on that stack's program run (the session's one synth of every stack)."""
     out = {}
-    for stack, result in results.items():
+    for stack, result in stack_records.items():
         assert result.record is not None and not result.findings, [f.message for f in result.findings]
         out[stack] = violations(PROJECT, result.record, POLICY_PACK)
     return out
