@@ -10,8 +10,8 @@ here with the file and line that created it.
 import re
 
 import pytest
-
 from tapcheck.policy import policy_names, violations
+
 from tests.unit.conftest import PROJECT, ROOT
 
 POLICY_PACK = ROOT / "policy"
