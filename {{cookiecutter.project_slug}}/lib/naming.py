@@ -72,7 +72,9 @@ class Naming:
         physical = self.physical(role)
         room = limit - AUTO_NAME_SUFFIX if auto_named else limit
         if len(physical) > room:
-            raise ValueError(f"name {physical!r} has {len(physical)} characters; AWS allows {room} here (limit {limit})")
+            raise ValueError(
+                f"name {physical!r} has {len(physical)} characters; AWS allows {room} here (limit {limit})"
+            )
         return role if auto_named else physical
 
     def former_names(self, args: pulumi.ResourceTransformationArgs) -> pulumi.ResourceTransformationResult | None:

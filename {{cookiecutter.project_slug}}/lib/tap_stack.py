@@ -271,6 +271,7 @@ class TapStack(pulumi.ComponentResource):
                 table_arn=self.table.table.arn,
                 table_name=self.table.table.name,
 {%- endif %}
+                manage_account_role=settings.config.require_bool("apiGatewayAccountRole"),
             ),
             opts=child,
         )
