@@ -47,7 +47,7 @@ def test_pulumi_auto_names_with_the_same_pattern():
     # Pulumi.yaml's autonaming pattern gives auto-named resources the physical names lib/naming.py checks.
     config = yaml.safe_load((ROOT / "Pulumi.yaml").read_text(encoding="utf-8"))["config"]
     pattern = config["pulumi:autonaming"]["value"]["pattern"]
-    random_part = f"${{alphanum({AUTO_NAME_SUFFIX - 1})}}"
+    random_part = "${alphanum(" + str(AUTO_NAME_SUFFIX - 1) + ")}"
     assert pattern == "${config.namePrefix}-${name}-${config.environmentSuffix}-" + random_part
     assert {"namePrefix", "environmentSuffix"} <= set(config)
 
