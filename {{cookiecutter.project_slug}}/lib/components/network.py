@@ -139,15 +139,15 @@ class Network(pulumi.ComponentResource):
     def _subnet(
         self, tier: str, index: int, cidr: str, zones: pulumi.Output[aws.GetAvailabilityZonesResult]
     ) -> aws.ec2.Subnet:
-        name = self._args.naming.name(f"{tier}{index}")
+        role = f"{tier}{index}"
         return aws.ec2.Subnet(
-            name,
+            self._args.naming.name(role),
             vpc_id=self.vpc.id,
             cidr_block=cidr,
             availability_zone=zones.names.apply(lambda names: _zone(names, index)),
             # Nothing gets a public IP by default, not even in public subnets: load balancers and NAT bring their own.
             map_public_ip_on_launch=False,
-            tags={"Name": name, "Tier": tier},
+            tags={"Name": self._args.naming.name(role, auto_named=False), "Tier": tier},
             opts=self._child,
         )
 
