@@ -8,12 +8,12 @@ from typing import Any
 import pulumi
 import pytest
 import yaml
+from tapcheck.limits import AUTONAME_SUFFIX, NAME_LIMITS
 
 from lib import naming
 from lib.naming import AUTO_NAME_SUFFIX, LOAD_BALANCER, RDS_IDENTIFIER, Naming
 from lib.settings import Settings
 from lib.tap_stack import TapStack
-from tapcheck.limits import AUTONAME_SUFFIX, NAME_LIMITS
 from tests.unit.conftest import PROJECT, ROOT, deploy, use_stack
 
 # The program keeps its own limits (it must deploy without the checker); the checker's table, kept equal to

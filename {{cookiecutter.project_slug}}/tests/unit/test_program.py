@@ -8,8 +8,8 @@ import or export fails here rather than at deploy time.
 import json
 
 import pytest
-
 from tapcheck.synth import synth_stacks
+
 from tests.unit.conftest import PROJECT, ROOT
 
 
