@@ -49,7 +49,7 @@ SHARED_FILES = {
 }
 MANAGER_FILES = {
     "uv": [".python-version"],
-    "pip": ["requirements.txt", "requirements-dev.txt"],
+    "pip": ["requirements.txt", "requirements-dev.txt", "scripts/lock_requirements.py"],
     "pipenv": ["Pipfile"],
 }
 CI_FILES = {"github": [".github"]}

@@ -34,6 +34,7 @@ __all__ = ["COMMANDS", "main", "render_text"]
 # ``run(args) -> int`` (the exit code). Imported only when used, so the check itself starts fast.
 COMMANDS: dict[str, str] = {
     "export": "export",
+    "graph": "diagram",
     "rule": "explain",
     "rules": "ruleslist",
 }

@@ -11,13 +11,15 @@ Fixtures:
   pytest's configuration, e.g. ``pyproject.toml``). A conftest.py overrides it for a project in another folder.
 - ``stack_mocks``: fresh :class:`tapcheck.testing.RecordingMocks`, installed with the project's default stack's
   configuration; every resource the test registers is in ``stack_mocks.resources``.
+- ``stack_records`` (session): the program run as the language host runs it (tapcheck's synth) for every stack of
+  the project, once per test session and in one interpreter: ``{stack: tapcheck.synth.SynthResult}``.
 
 The helpers (``deploy``, ``policy``, ``mocks_for`` for another stack) are in :mod:`tapcheck.testing`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -44,3 +46,12 @@ def stack_mocks(pulumi_project: Project) -> RecordingMocks:
     from .testing import mocks_for  # noqa: PLC0415 - imports the Pulumi SDK, only when a test uses the mocks
 
     return mocks_for(pulumi_project)
+
+
+@pytest.fixture(scope="session")
+def stack_records(pulumi_project: Project) -> dict[str, Any]:
+    """Every stack's synth, run once for the whole session: ``{stack name: SynthResult}`` (``record``, ``findings``,
+    ``notes``); tests of the program as deployed, of its diagram and of its policies share it."""
+    from .synth import synth_stacks  # noqa: PLC0415 - runs the program, only when a test asks for it
+
+    return synth_stacks(pulumi_project.root, sorted(pulumi_project.stacks))
