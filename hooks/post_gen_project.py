@@ -34,7 +34,7 @@ COMPONENTS = (
 # Further files and folders, each kept while any of the components named is selected.
 SHARED_FILES = {
     "lib/components/function.py": ("lambda_api", "rest_api", "migrations"),
-    "lib/components/iam.py": ("lambda_api", "rest_api", "migrations", "ecs", "asg"),
+    "lib/components/iam.py": ("network", "lambda_api", "rest_api", "migrations", "ecs", "asg"),
     "lib/components/bucket.py": ("storage", "monitoring"),
     "lib/components/load_balancer.py": ("ecs", "asg"),
     "tests/unit/test_load_balancer.py": ("ecs", "asg"),

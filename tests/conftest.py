@@ -26,12 +26,14 @@ from cookiecutter.main import cookiecutter
 TEMPLATE = Path(__file__).resolve().parents[1]
 CONTEXT = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
 DEFAULT_SLUG = "tap-infrastructure"
+# The name prefix cookiecutter.json derives from that slug (its first letters and a checksum of it).
+DEFAULT_PREFIX = "tapi461"
 # The answers --no-input gives: the first value of every choice, every other value as written.
 DEFAULT_ANSWERS = {
     key: value[0] if isinstance(value, list) else value
     for key, value in CONTEXT.items()
     if not key.startswith("_")
-} | {"project_slug": DEFAULT_SLUG}
+} | {"project_slug": DEFAULT_SLUG, "name_prefix": DEFAULT_PREFIX}
 # `${{ ... }}` is a GitHub Actions expression, meant to stay; any other `{{` or `{%` is a rendering leftover.
 LEFTOVER_MARKER = re.compile(r"(?<!\$)\{\{|\{%")
 TEMPLATE_DIR = "{{cookiecutter.project_slug}}"

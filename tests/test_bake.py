@@ -143,10 +143,12 @@ def test_pulumi_yaml_runs_root_main_with_the_chosen_toolchain(baked):
         assert options == {"toolchain": "uv"}
     else:
         assert options == {"toolchain": "pip", "virtualenv": ".venv"}
-    assert not any(":" in key for key in project["config"]), "provider keys belong in stack files"
-    assert all("type" in declaration for declaration in project["config"].values())
+    # Pulumi's own settings (`pulumi:autonaming`) are project-wide values; provider keys belong in stack files.
+    declared = {key: value for key, value in project["config"].items() if not key.startswith("pulumi:")}
+    assert not any(":" in key for key in declared), "provider keys belong in stack files"
+    assert all("type" in declaration for declaration in declared.values())
     # A key without a default must be set by every stack file (Pulumi: "missing configuration value").
-    required = [key for key, declaration in project["config"].items() if "default" not in declaration]
+    required = [key for key, declaration in declared.items() if "default" not in declaration]
     for stack_file in repo.glob("Pulumi.*.yaml"):
         config = load_yaml(stack_file)["config"]
         assert all(f"{answers['pulumi_project']}:{key}" in config for key in required), stack_file.name

@@ -1,8 +1,9 @@
 """Physical names stay within AWS limits at the longest prefix and suffix the answers allow.
 
-The checker's TAP026 counts Pulumi's 8-character auto-name suffix against the table of AWS limits; the generated
-naming module refuses a name that would not fit before anything deploys. Both must agree that the longest
-answers fit, with every component selected.
+The names the program sets itself (`<prefix>-<role>-<suffix>`) are checked by the checker's TAP026 against its
+table of AWS limits; the auto-named ones, `<prefix>-<role>-<suffix>-<7 random>` under Pulumi.yaml's autonaming
+pattern, by the generated naming module, which refuses a name that would not fit before anything deploys (synth
+would stop). Both must pass at the longest answers, with every component selected.
 """
 
 import json
@@ -38,6 +39,7 @@ def test_every_name_fits_its_limit_at_the_longest_answers(tmp_path: Path):
                      repo)
         assert json.loads(result.stdout)["findings"] == []
         synth = json.loads(record.read_text(encoding="utf-8"))
-        names = [resource["name"] for resource in synth["resources"]]
-        assert any(name.endswith(f"-{stack}") for name in names), "the suffix reaches the resource names"
+        assert not synth.get("error"), synth.get("error")
+        aliases = [r["inputs"]["name"] for r in synth["resources"] if r["type"] == "aws:kms/alias:Alias"]
+        assert aliases == [f"alias/{LONGEST['name_prefix']}-key-{stack}"], "prefix and suffix reach physical names"
     run_unit_tests(repo)

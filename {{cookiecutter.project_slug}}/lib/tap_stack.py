@@ -59,6 +59,7 @@ from lib.components.security import Security, SecurityArgs
 {% if cookiecutter.storage -%}
 from lib.components.storage import Storage, StorageArgs
 {% endif -%}
+from lib.naming import STACK_TYPE
 from lib.settings import Settings
 from lib.tags import cost_allocation_tags
 {%- if cookiecutter.network %}
@@ -87,7 +88,9 @@ class TapStack(pulumi.ComponentResource):
     """Everything this project deploys into one stack; `outputs` lists what the program exports."""
 
     def __init__(self, name: str, settings: Settings, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("tap:stack:TapStack", name, None, opts)
+        # Stacks deployed when logical names carried the prefix and suffix keep every resource (lib/naming.py).
+        renamed = pulumi.ResourceOptions(transformations=[settings.naming.former_names])
+        super().__init__(STACK_TYPE, name, None, pulumi.ResourceOptions.merge(opts, renamed))
         # An explicit provider: every resource gets the region and the cost-allocation tags from one place.
         self.provider = aws.Provider(
             settings.naming.name("aws"),
@@ -268,6 +271,7 @@ class TapStack(pulumi.ComponentResource):
                 table_arn=self.table.table.arn,
                 table_name=self.table.table.name,
 {%- endif %}
+                manage_account_role=settings.config.require_bool("apiGatewayAccountRole"),
             ),
             opts=child,
         )

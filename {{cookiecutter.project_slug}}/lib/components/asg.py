@@ -5,6 +5,7 @@ volume, and carry the cost-allocation tags themselves: provider default tags nev
 """
 
 import base64
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -17,8 +18,19 @@ from lib.naming import IAM_ROLE, Naming
 from lib.settings import Settings
 from lib.tags import cost_allocation_tags
 
-# Amazon Linux 2023 (not the "minimal" images), x86_64, published by Amazon.
-AMI_NAME_PATTERN = "al2023-ami-2023.*-kernel-*-x86_64"
+# Amazon Linux 2023 (standard kernel, x86_64), as AWS publishes it in a public SSM parameter
+# (https://docs.aws.amazon.com/linux/al2023/ug/ec2.html). A launch template given `resolve:ssm:<parameter>` lets EC2
+# resolve it at each launch (https://docs.aws.amazon.com/autoscaling/ec2/userguide/
+# using-systems-manager-parameters.html): the template, and so `pulumi up`, never changes when AWS releases an
+# image. Pin one with `instanceAmi` (an AMI id, or `resolve:ssm:<parameter>:<version>`); README, "Auto Scaling
+# image", says how to refresh it.
+AL2023_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+DEFAULT_IMAGE = f"resolve:ssm:{AL2023_PARAMETER}"
+IMAGE_PATTERN = re.compile(r"ami-[0-9a-f]{8}([0-9a-f]{9})?|resolve:ssm:/[A-Za-z0-9_./-]+(:[0-9]+)?")
+# Account-wide, created by AWS with the account's first Auto Scaling group or by `aws iam create-service-linked-role
+# --aws-service-name autoscaling.amazonaws.com` (https://docs.aws.amazon.com/autoscaling/ec2/userguide/
+# autoscaling-service-linked-role.html). The key grant below needs it to exist first.
+AUTO_SCALING_SERVICE_ROLE = "AWSServiceRoleForAutoScaling"
 # What the Auto Scaling service-linked role must do with a customer key to launch from an encrypted volume.
 EBS_KEY_OPERATIONS = [
     "Encrypt",
@@ -66,6 +78,8 @@ class AutoScalingArgs:
     max_size: int
     desired_capacity: int
     tags: Mapping[str, str]
+    # An AMI id, or `resolve:ssm:<parameter>[:<version>]` for EC2 to resolve at launch.
+    image: str = DEFAULT_IMAGE
     app_port: int = 8080
     health_check_path: str = "/"
     root_volume_gb: int = 20
@@ -81,6 +95,11 @@ class AutoScalingArgs:
             )
         if self.production and self.min_size < 2:
             raise ValueError("production Auto Scaling groups keep at least 2 instances (min_size >= 2)")
+        if not IMAGE_PATTERN.fullmatch(self.image):
+            raise ValueError(
+                f"instanceAmi {self.image!r} must be an AMI id (ami-0123456789abcdef0) or "
+                f"resolve:ssm:<parameter>[:<version>] (e.g. {DEFAULT_IMAGE})"
+            )
 
     @classmethod
     def from_settings(
@@ -105,6 +124,7 @@ class AutoScalingArgs:
             kms_key_arn=kms_key_arn,
             certificate_arn=settings.config.require("certificateArn"),
             instance_type=settings.config.require("instanceType"),
+            image=settings.config.require("instanceAmi"),
             min_size=size,
             max_size=2 * size,
             desired_capacity=size,
@@ -123,7 +143,6 @@ class AutoScaling(pulumi.ComponentResource):
         naming = args.naming
         invoke = pulumi.InvokeOutputOptions(parent=self)
         partition = aws.get_partition_output(opts=invoke).partition
-        account_id = aws.get_caller_identity_output(opts=invoke).account_id
 
         self.load_balancer = LoadBalancer(
             "asg-lb",
@@ -167,20 +186,10 @@ class AutoScaling(pulumi.ComponentResource):
             naming.name("asg-instance"), role=self.role.name, opts=self._child
         )
 
-        ami = aws.ec2.get_ami_output(
-            most_recent=True,
-            owners=["amazon"],
-            filters=[
-                aws.ec2.GetAmiFilterArgs(name="name", values=[AMI_NAME_PATTERN]),
-                aws.ec2.GetAmiFilterArgs(name="architecture", values=["x86_64"]),
-                aws.ec2.GetAmiFilterArgs(name="virtualization-type", values=["hvm"]),
-            ],
-            opts=invoke,
-        )
         launch_tags = {**args.tags, "Name": naming.name("app", auto_named=False)}
         self.launch_template = aws.ec2.LaunchTemplate(
             naming.name("asg-lt"),
-            image_id=ami.id,
+            image_id=args.image,
             instance_type=args.instance_type,
             iam_instance_profile=aws.ec2.LaunchTemplateIamInstanceProfileArgs(arn=self.instance_profile.arn),
             # IMDSv2 only, one hop: containers or proxies on the instance cannot reach its credentials.
@@ -217,13 +226,13 @@ class AutoScaling(pulumi.ComponentResource):
             opts=self._child,
         )
         # Auto Scaling launches with its service-linked role, which may use the stack key only through this grant.
+        # KMS refuses a grant to a role that does not exist, so the role is looked up: in an account without one,
+        # `pulumi preview` stops here naming it, instead of `pulumi up` failing halfway (README, "Prerequisites").
+        service_role = aws.iam.get_role_output(name=AUTO_SCALING_SERVICE_ROLE, opts=invoke)
         self.key_grant = aws.kms.Grant(
             naming.name("asg-ebs-key"),
             key_id=args.kms_key_arn,
-            grantee_principal=pulumi.Output.concat(
-                "arn:", partition, ":iam::", account_id,
-                ":role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling",
-            ),
+            grantee_principal=service_role.arn,
             operations=EBS_KEY_OPERATIONS,
             opts=self._child,
         )

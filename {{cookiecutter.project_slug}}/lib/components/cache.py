@@ -113,7 +113,7 @@ class Cache(pulumi.ComponentResource):
             # ROTATE keeps the old token valid next to a new one, so clients can move over without an outage.
             auth_token_update_strategy="ROTATE",
             snapshot_retention_limit=7 if production else 0,
-            final_snapshot_identifier=naming.name("cache-final", auto_named=False) if production else None,
+            final_snapshot_identifier=self._final_snapshot_name() if production else None,
             apply_immediately=not production,
             log_delivery_configurations=[
                 aws.elasticache.ReplicationGroupLogDeliveryConfigurationArgs(
@@ -152,6 +152,15 @@ class Cache(pulumi.ComponentResource):
             "cache_security_group_id": self.security_group.id,
         }
         self.register_outputs(self.outputs)
+
+    def _final_snapshot_name(self) -> pulumi.Output[str]:
+        """`<prefix>-cache-final-<suffix>-<7 random>`: new for each cache, so a stack destroyed and deployed again
+        does not stop on the snapshot its predecessor left (SnapshotAlreadyExistsFault)."""
+        naming = self._args.naming
+        unique = random.RandomString(
+            naming.name("cache-final"), length=7, special=False, upper=False, opts=self._child
+        )
+        return pulumi.Output.concat(naming.physical("cache-final"), "-", unique.result)
 
     def allow_from(self, role: str, source_security_group_id: pulumi.Input[str]) -> None:
         """Let one security group reach the cache port, and nothing else."""

@@ -255,14 +255,21 @@ class Database(pulumi.ComponentResource):
         return {
             "backup_retention_period": 30 if production else 7,
             "skip_final_snapshot": not production,
-            "final_snapshot_identifier": (
-                self._args.naming.name("db-final", limit=RDS_IDENTIFIER, auto_named=False) if production else None
-            ),
+            "final_snapshot_identifier": self._final_snapshot_identifier() if production else None,
             "deletion_protection": production,
             "copy_tags_to_snapshot": True,
             # Outside production, changes apply now instead of in the next maintenance window.
             "apply_immediately": not production,
         }
+
+    def _final_snapshot_identifier(self) -> pulumi.Output[str]:
+        """`<prefix>-db-final-<suffix>-<7 random>`: a stack destroyed and deployed again gets a new database and a
+        new name, so its next destroy does not stop on the snapshot the first one left (DBSnapshotAlreadyExists)."""
+        naming = self._args.naming
+        unique = random.RandomString(
+            naming.name("db-final", limit=RDS_IDENTIFIER), length=7, special=False, upper=False, opts=self._child
+        )
+        return pulumi.Output.concat(naming.physical("db-final"), "-", unique.result)
 
     def _aurora(self) -> tuple[aws.rds.Cluster, list[aws.rds.ClusterInstance]]:
         args = self._args

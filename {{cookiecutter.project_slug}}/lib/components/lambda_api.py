@@ -97,6 +97,21 @@ class WebhookFunction(pulumi.ComponentResource):
         # Set when the function runs in the VPC, so data stores can admit it with allow_from.
         self.security_group_id = self.security_group.id if self.security_group else None
         self.role_policy = traced.policy(self._statements())
+        grants: list[pulumi.Resource] = [self.role_policy]
+        if vpc_config is not None:
+            # Lambda creates and deletes the function's network interfaces itself, with the AWS-managed policy
+            # made for it (https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html).
+            partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self)).partition
+            grants.append(
+                aws.iam.RolePolicyAttachment(
+                    naming.name("webhook-vpc"),
+                    role=self.role.name,
+                    policy_arn=pulumi.Output.concat(
+                        "arn:", partition, ":iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
+                    ),
+                    opts=self._child,
+                )
+            )
 
         variables: dict[str, pulumi.Input[str]] = {"SECRET_ARN": self.secret.arn}
         if args.table_name is not None:
@@ -108,8 +123,9 @@ class WebhookFunction(pulumi.ComponentResource):
             architectures=["arm64"],
             variables=variables,
             vpc_config=vpc_config,
-            # The role's policies must exist before the first invocation can write logs or read the secret.
-            depends_on=[self.role_policy],
+            # The role's grants must exist before Lambda attaches the function to the VPC and before the first
+            # invocation writes logs or reads the secret.
+            depends_on=grants,
         )
 
         self.outputs: dict[str, pulumi.Input[object]] = {
@@ -129,7 +145,7 @@ class WebhookFunction(pulumi.ComponentResource):
         self.register_outputs(self.outputs)
 
     def _statements(self) -> list[dict[str, object]]:
-        # What the webhook needs beyond its log group and X-Ray: its secret, its table, its network interfaces.
+        # What the webhook needs beyond its log group and X-Ray: its secret and its table.
         args = self._args
         statements: list[dict[str, object]] = [
             {
@@ -151,23 +167,6 @@ class WebhookFunction(pulumi.ComponentResource):
             # The handler only writes (conditionally, for idempotency).
             statements.append(
                 {"Sid": "WriteEvents", "Effect": "Allow", "Action": "dynamodb:PutItem", "Resource": args.table_arn}
-            )
-        if args.private_subnet_ids:
-            # Lambda manages its network interfaces itself; EC2 offers no resource-level scoping for these.
-            statements.append(
-                {
-                    "Sid": "VpcNetworkInterfaces",
-                    "Effect": "Allow",
-                    "Action": [
-                        "ec2:CreateNetworkInterface",
-                        "ec2:DescribeNetworkInterfaces",
-                        "ec2:DescribeSubnets",
-                        "ec2:DeleteNetworkInterface",
-                        "ec2:AssignPrivateIpAddresses",
-                        "ec2:UnassignPrivateIpAddresses",
-                    ],
-                    "Resource": "*",
-                }
             )
         return statements
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from lib.components.iam import trust_policy
 from lib.naming import IAM_ROLE, Naming
 from lib.settings import Settings
 
@@ -138,15 +139,15 @@ class Network(pulumi.ComponentResource):
     def _subnet(
         self, tier: str, index: int, cidr: str, zones: pulumi.Output[aws.GetAvailabilityZonesResult]
     ) -> aws.ec2.Subnet:
-        name = self._args.naming.name(f"{tier}{index}")
+        role = f"{tier}{index}"
         return aws.ec2.Subnet(
-            name,
+            self._args.naming.name(role),
             vpc_id=self.vpc.id,
             cidr_block=cidr,
             availability_zone=zones.names.apply(lambda names: _zone(names, index)),
             # Nothing gets a public IP by default, not even in public subnets: load balancers and NAT bring their own.
             map_public_ip_on_launch=False,
-            tags={"Name": name, "Tier": tier},
+            tags={"Name": self._args.naming.name(role, auto_named=False), "Tier": tier},
             opts=self._child,
         )
 
@@ -206,19 +207,19 @@ class Network(pulumi.ComponentResource):
             kms_key_id=self._args.kms_key_arn,
             opts=self._child,
         )
+        # Only flow logs of this account and region may use the role (the confused-deputy conditions the flow logs
+        # guide recommends: https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html).
+        invoke = pulumi.InvokeOutputOptions(parent=self)
+        account_id = aws.get_caller_identity_output(opts=invoke).account_id
+        partition = aws.get_partition_output(opts=invoke).partition
         role = aws.iam.Role(
             naming.name("flow-logs", limit=IAM_ROLE),
-            assume_role_policy=pulumi.Output.json_dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
+            assume_role_policy=trust_policy(
+                "vpc-flow-logs.amazonaws.com",
+                source_account=account_id,
+                source_arn=pulumi.Output.concat(
+                    "arn:", partition, ":ec2:", self._args.region, ":", account_id, ":vpc-flow-log/*"
+                ),
             ),
             opts=self._child,
         )

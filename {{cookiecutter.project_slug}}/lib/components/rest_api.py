@@ -1,8 +1,13 @@
 """Transactions API: three Lambda routes behind an API Gateway REST API with IAM auth, API keys, throttling and WAF.
 
-The order matters and is explicit (seed 004): routes, then a Deployment that depends on every method and
-integration, then the Stage, and only then what names the stage (usage plan, method settings, WAF association),
-each depending on the Stage resource and reading `stage.stage_name` / `stage.arn`.
+The order matters and is explicit: routes, then a Deployment that depends on every method and integration, then
+the Stage, and only then what names the stage (usage plan, method settings, WAF association), each depending on the
+Stage resource and reading `stage.stage_name` / `stage.arn`.
+
+API Gateway writes access logs to CloudWatch only once the account names a CloudWatch role, a setting shared by
+every REST API of the account in a region (https://docs.aws.amazon.com/apigateway/latest/developerguide/
+set-up-logging.html). One stack per account and region owns it (`manage_account_role`, config
+`apiGatewayAccountRole`); every other stack, here or in another repo, relies on it (README, "Prerequisites").
 """
 
 import hashlib
@@ -67,6 +72,8 @@ class TransactionsApiArgs:
     log_retention_days: int
     table_arn: pulumi.Input[str] | None = None
     table_name: pulumi.Input[str] | None = None
+    # Whether this stack owns the account's API Gateway CloudWatch role setting (one stack per account and region).
+    manage_account_role: bool = False
     stage_name: str = "v1"
     throttle_rate_limit: float = 50
     throttle_burst_limit: int = 100
@@ -231,25 +238,7 @@ class TransactionsApi(pulumi.ComponentResource):
             kms_key_id=args.kms_key_arn,
             opts=self._child,
         )
-        # API Gateway writes access logs only once the account (per region) names a CloudWatch role.
-        logs_role = aws.iam.Role(
-            naming.name("api-logs", limit=IAM_ROLE),
-            assume_role_policy=trust_policy("apigateway.amazonaws.com"),
-            opts=self._child,
-        )
-        attachment = aws.iam.RolePolicyAttachment(
-            naming.name("api-logs-policy"),
-            role=logs_role.name,
-            policy_arn=pulumi.Output.concat(
-                "arn:", self._partition, ":iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
-            ),
-            opts=self._child,
-        )
-        account = aws.apigateway.Account(
-            naming.name("api-account"),
-            cloudwatch_role_arn=logs_role.arn,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[attachment]),
-        )
+        account = [self._account_role()] if args.manage_account_role else []
         return aws.apigateway.Stage(
             naming.name("api-stage"),
             rest_api=self.rest_api.id,
@@ -259,7 +248,34 @@ class TransactionsApi(pulumi.ComponentResource):
             access_log_settings=aws.apigateway.StageAccessLogSettingsArgs(
                 destination_arn=access_logs.arn, format=ACCESS_LOG_FORMAT
             ),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[account]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=account),
+        )
+
+    def _account_role(self) -> aws.apigateway.Account:
+        """The account's API Gateway CloudWatch role, owned by this stack for every REST API in the region.
+
+        The role and the setting outlive this stack (`retain_on_delete`, and an Account resource leaves the
+        setting as it is on delete): destroying the owner must not stop the other stacks' access logs.
+        """
+        naming = self._args.naming
+        outlives = pulumi.ResourceOptions(parent=self, retain_on_delete=True)
+        logs_role = aws.iam.Role(
+            naming.name("api-logs", limit=IAM_ROLE),
+            assume_role_policy=trust_policy("apigateway.amazonaws.com"),
+            opts=outlives,
+        )
+        attachment = aws.iam.RolePolicyAttachment(
+            naming.name("api-logs-policy"),
+            role=logs_role.name,
+            policy_arn=pulumi.Output.concat(
+                "arn:", self._partition, ":iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+            ),
+            opts=outlives,
+        )
+        return aws.apigateway.Account(
+            naming.name("api-account"),
+            cloudwatch_role_arn=logs_role.arn,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[attachment]),
         )
 
     # ----- usage plan and key -------------------------------------------------------------------------------------

@@ -4,32 +4,35 @@ import base64
 
 import pytest
 
-from lib.components.asg import AMI_NAME_PATTERN, AutoScaling, AutoScalingArgs
+from lib.components.asg import AL2023_PARAMETER, DEFAULT_IMAGE, AutoScaling, AutoScalingArgs
 from lib.naming import Naming
 from tests.unit.conftest import RecordingMocks, deploy
 
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/test"
 AMI_ID = "ami-0123456789abcdef0"
 TAGS = {"Owner": "platform-team", "CostCenter": "engineering"}
-GET_AMI = "aws:ec2/getAmi:getAmi"
+GET_ROLE = "aws:iam/getRole:getRole"
+SERVICE_ROLE_ARN = (
+    "arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+)
 
 
 @pytest.fixture
 def ami_mocks(stack_mocks, monkeypatch) -> RecordingMocks:
-    """The stack mocks, also answering (and recording) the AMI lookup."""
+    """The stack mocks, also answering (and recording) the service-linked role lookup."""
     calls: list = []
     answer = stack_mocks.call
 
     def call(args):
         calls.append(args)
-        return {"id": AMI_ID, "imageId": AMI_ID} if args.token == GET_AMI else answer(args)
+        return {"arn": SERVICE_ROLE_ARN, "name": args.args["name"]} if args.token == GET_ROLE else answer(args)
 
     monkeypatch.setattr(stack_mocks, "call", call)
     monkeypatch.setattr(stack_mocks, "calls", calls, raising=False)
     return stack_mocks
 
 
-def build_asg(production: bool = False, user_data: str | None = None) -> AutoScaling:
+def build_asg(production: bool = False, user_data: str | None = None, image: str = DEFAULT_IMAGE) -> AutoScaling:
     """An Auto Scaling group sized for the environment, registered under the current mocks."""
     size = 2 if production else 1
     args = AutoScalingArgs(
@@ -45,6 +48,7 @@ def build_asg(production: bool = False, user_data: str | None = None) -> AutoSca
         max_size=2 * size,
         desired_capacity=size,
         tags=TAGS,
+        image=image,
         **({} if user_data is None else {"user_data": user_data}),
     )
     built: list[AutoScaling] = []
@@ -52,13 +56,23 @@ def build_asg(production: bool = False, user_data: str | None = None) -> AutoSca
     return built[0]
 
 
-def test_ami_is_amazon_linux_2023_from_amazon(ami_mocks):
+def test_image_is_amazon_linux_2023_resolved_by_ec2_at_launch(ami_mocks):
+    # No lookup at preview: an image release changes nothing Pulumi sees, so no `pulumi up` rolls the instances.
     build_asg()
-    (lookup,) = [call for call in ami_mocks.calls if call.token == GET_AMI]
-    assert lookup.args["owners"] == ["amazon"]
-    assert lookup.args["mostRecent"] is True
-    assert {"name": "name", "values": [AMI_NAME_PATTERN]} in lookup.args["filters"]
-    assert ami_mocks.one("aws:ec2/launchTemplate:LaunchTemplate").inputs["imageId"] == AMI_ID
+    assert not [call for call in ami_mocks.calls if call.token == "aws:ec2/getAmi:getAmi"]
+    assert ami_mocks.one("aws:ec2/launchTemplate:LaunchTemplate").inputs["imageId"] == f"resolve:ssm:{AL2023_PARAMETER}"
+
+
+@pytest.mark.parametrize("image", [AMI_ID, f"resolve:ssm:{AL2023_PARAMETER}:42"])
+def test_a_pinned_image_is_launched_as_given(ami_mocks, image):
+    build_asg(image=image)
+    assert ami_mocks.one("aws:ec2/launchTemplate:LaunchTemplate").inputs["imageId"] == image
+
+
+@pytest.mark.parametrize("image", ["", "latest", "ami-123", f"resolve:ssm:{AL2023_PARAMETER}:latest"])
+def test_an_image_that_is_neither_an_ami_nor_a_parameter_is_refused(image):
+    with pytest.raises(ValueError, match="instanceAmi"):
+        AutoScalingArgs(Naming("tap", "test"), False, "vpc", [], [], KEY_ARN, "", "t3.micro", 1, 2, 1, TAGS, image)
 
 
 def test_instances_require_imdsv2_with_one_hop(ami_mocks):
@@ -76,7 +90,10 @@ def test_root_volume_is_encrypted_gp3_with_the_stack_key(ami_mocks):
     assert device["ebs"]["kmsKeyId"] == KEY_ARN
     grant = ami_mocks.one("aws:kms/grant:Grant")
     assert grant.inputs["keyId"] == KEY_ARN
-    assert grant.inputs["granteePrincipal"].endswith("/AWSServiceRoleForAutoScaling")
+    # The grantee is the account's service-linked role as IAM reports it: preview stops where it does not exist.
+    (lookup,) = [call for call in ami_mocks.calls if call.token == GET_ROLE]
+    assert lookup.args["name"] == "AWSServiceRoleForAutoScaling"
+    assert grant.inputs["granteePrincipal"] == SERVICE_ROLE_ARN
     assert "CreateGrant" in grant.inputs["operations"]
 
 

@@ -130,6 +130,10 @@ def test_failover_across_zones_in_production_a_single_node_elsewhere(stack_mocks
     assert group.inputs["automaticFailoverEnabled"] is production
     assert group.inputs["multiAzEnabled"] is production
     assert ("finalSnapshotIdentifier" in group.inputs) is production
+    if production:  # a name of its own for each cache: a re-created stack's destroy does not collide with the last
+        strings = stack_mocks.of_type("random:index/randomString:RandomString")
+        (unique,) = [r for r in strings if r.name == "cache-final"]
+        assert group.inputs["finalSnapshotIdentifier"] == f"tap-cache-final-test-{unique.state['result']}"
     assert stack_mocks.one("aws:secretsmanager/secret:Secret").inputs["recoveryWindowInDays"] == (
         30 if production else 0
     )

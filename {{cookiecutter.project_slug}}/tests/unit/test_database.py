@@ -174,7 +174,10 @@ def test_production_keeps_a_final_snapshot_and_blocks_deletion(stack_mocks, engi
     database = (stack_mocks.of_type(CLUSTER) + stack_mocks.of_type(INSTANCE))[0]
     assert database.inputs["skipFinalSnapshot"] is False
     assert database.inputs["deletionProtection"] is True
-    assert database.inputs["finalSnapshotIdentifier"] == "tap-db-final-test"
+    # A name of its own for each database, so destroying a re-created stack does not collide with the last snapshot.
+    (unique,) = [r for r in stack_mocks.of_type("random:index/randomString:RandomString") if r.name == "db-final"]
+    assert database.inputs["finalSnapshotIdentifier"] == f"tap-db-final-test-{unique.state['result']}"
+    assert len(unique.state["result"]) == 7
     assert database.inputs["backupRetentionPeriod"] == 30
     assert stack_mocks.one("aws:secretsmanager/secret:Secret").inputs["recoveryWindowInDays"] == 30
 

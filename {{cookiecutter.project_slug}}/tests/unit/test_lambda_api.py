@@ -118,14 +118,17 @@ def test_vpc_placement_uses_private_subnets_and_its_own_group(stack_mocks):
     vpc_config = stack_mocks.one(FUNCTION).inputs["vpcConfig"]
     assert vpc_config == {"subnetIds": ["private-a", "private-b"], "securityGroupIds": [group.id]}
     assert not stack_mocks.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
-    assert "VpcNetworkInterfaces" in statements(stack_mocks)
+    # Network interfaces through AWS's managed policy for VPC functions, never an inline grant on "*".
+    (attachment,) = stack_mocks.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+    assert attachment.inputs["policyArn"] == "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
+    assert not [s for s in statements(stack_mocks).values() if "ec2:CreateNetworkInterface" in s["Action"]]
     assert built[0].security_group_id is not None
 
 
 def test_outside_a_vpc_there_is_no_network_config(stack_mocks):
     build_webhook(stack_mocks)
     assert not stack_mocks.one(FUNCTION).inputs.get("vpcConfig")
-    assert "VpcNetworkInterfaces" not in statements(stack_mocks)
+    assert not stack_mocks.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
 
 
 def test_half_given_table_or_subnets_without_vpc_are_refused():

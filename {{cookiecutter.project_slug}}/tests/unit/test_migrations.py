@@ -112,7 +112,7 @@ def test_managed_policies_cover_vpc_networking_and_xray_only(stack_mocks):
 def test_egress_only_to_the_data_api_endpoint_and_the_database_port(stack_mocks, engine, port):
     build_migrations(stack_mocks, engine=engine, port=port)
     groups = {g.name: g for g in stack_mocks.of_type("aws:ec2/securityGroup:SecurityGroup")}
-    own, endpoint_group = groups["tap-migrations-sg-test"], groups["tap-rds-data-endpoint-sg-test"]
+    own, endpoint_group = groups["migrations-sg"], groups["rds-data-endpoint-sg"]
     rules = {
         (r.inputs["referencedSecurityGroupId"], r.inputs["fromPort"], r.inputs["toPort"])
         for r in stack_mocks.of_type(EGRESS)

@@ -83,6 +83,15 @@ def test_flow_log_role_may_only_write_its_log_group(stack_mocks):
     assert trust["Statement"][0]["Principal"] == {"Service": "vpc-flow-logs.amazonaws.com"}
 
 
+def test_only_this_accounts_flow_logs_may_assume_the_role(stack_mocks):
+    # Confused-deputy protection: the flow logs service acts for this account's flow logs in this region only.
+    build_network(stack_mocks)
+    (statement,) = policy(stack_mocks.one("aws:iam/role:Role"), "assumeRolePolicy")["Statement"]
+    account = statement["Condition"]["StringEquals"]["aws:SourceAccount"]
+    assert account.isdigit() and len(account) == 12
+    assert statement["Condition"]["ArnLike"]["aws:SourceArn"] == f"arn:aws:ec2:us-east-1:{account}:vpc-flow-log/*"
+
+
 def test_gateway_endpoints_serve_s3_and_dynamodb_from_private_route_tables(stack_mocks):
     build_network(stack_mocks)
     endpoints = stack_mocks.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")

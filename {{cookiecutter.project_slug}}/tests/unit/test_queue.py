@@ -21,7 +21,7 @@ def build_queue(mocks: RecordingMocks, **kwargs) -> RecordingMocks:
 def queues(mocks: RecordingMocks):
     """The work queue and the dead-letter queue."""
     by_name = {queue.name: queue for queue in mocks.of_type(QUEUE)}
-    return by_name["tap-queue-test"], by_name["tap-dlq-test"]
+    return by_name["queue"], by_name["dlq"]
 
 
 @pytest.mark.parametrize(("kwargs", "receives"), [({}, 5), ({"max_receive_count": 3}, 3)])

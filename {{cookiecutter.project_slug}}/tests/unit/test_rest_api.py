@@ -12,7 +12,9 @@ STAGE = "aws:apigateway/stage:Stage"
 FUNCTION = "aws:lambda/function:Function"
 
 
-def build_api(mocks: RecordingMocks, table: bool = True) -> tuple[RecordingMocks, list[TransactionsApi]]:
+def build_api(
+    mocks: RecordingMocks, table: bool = True, manage_account_role: bool = False
+) -> tuple[RecordingMocks, list[TransactionsApi]]:
     """A transactions API, with or without its table, registered under `mocks`."""
     args = TransactionsApiArgs(
         naming=Naming("tap", "test"),
@@ -22,6 +24,7 @@ def build_api(mocks: RecordingMocks, table: bool = True) -> tuple[RecordingMocks
         log_retention_days=30,
         table_arn=TABLE_ARN if table else None,
         table_name="transactions" if table else None,
+        manage_account_role=manage_account_role,
     )
     built: list[TransactionsApi] = []
     deploy(lambda: built.append(TransactionsApi("api", args)))
@@ -107,8 +110,21 @@ def test_stage_is_traced_logs_to_an_encrypted_group_and_uses_the_deployment(stac
     assert stage.inputs["accessLogSettings"]["destinationArn"] == log_group.state["arn"]
     assert "$context.requestId" in stage.inputs["accessLogSettings"]["format"]
     assert log_group.inputs["kmsKeyId"] == KEY_ARN
+
+
+def test_the_account_wide_cloudwatch_role_is_left_alone_unless_this_stack_owns_it(stack_mocks):
+    build_api(stack_mocks)
+    assert not stack_mocks.of_type("aws:apigateway/account:Account")
+    assert not [role for role in stack_mocks.of_type("aws:iam/role:Role") if role.name == "api-logs"]
+
+
+def test_the_owning_stack_sets_the_cloudwatch_role_before_the_stage(stack_mocks):
+    build_api(stack_mocks, manage_account_role=True)
     account = stack_mocks.one("aws:apigateway/account:Account")
-    assert account.inputs["cloudwatchRoleArn"].startswith("arn:aws:iam::")
+    (role,) = [role for role in stack_mocks.of_type("aws:iam/role:Role") if role.name == "api-logs"]
+    assert account.inputs["cloudwatchRoleArn"] == role.state["arn"]
+    order = [r.type for r in stack_mocks.resources]
+    assert order.index("aws:apigateway/account:Account") < order.index(STAGE)
 
 
 def test_order_is_routes_then_deployment_then_stage_then_what_names_it(stack_mocks):
