@@ -12,7 +12,7 @@ import pulumi
 import pulumi_aws as aws
 
 from lib.components.iam import trust_policy
-from lib.components.load_balancer import LoadBalancer, LoadBalancerArgs
+from lib.components.load_balancer import Https, LoadBalancer, LoadBalancerArgs
 from lib.naming import IAM_ROLE, Naming
 from lib.settings import Settings
 from lib.tags import cost_allocation_tags
@@ -60,7 +60,7 @@ class AutoScalingArgs:
     public_subnet_ids: Sequence[pulumi.Input[str]]
     private_subnet_ids: Sequence[pulumi.Input[str]]
     kms_key_arn: pulumi.Input[str]
-    certificate_arn: str
+    https: Https
     instance_type: str
     min_size: int
     max_size: int
@@ -91,6 +91,7 @@ class AutoScalingArgs:
         public_subnet_ids: Sequence[pulumi.Input[str]],
         private_subnet_ids: Sequence[pulumi.Input[str]],
         kms_key_arn: pulumi.Input[str],
+        https: Https,
         access_log_bucket: pulumi.Input[str] | None = None,
     ) -> "AutoScalingArgs":
         """Auto Scaling inputs from the stack's configuration and the network it runs in."""
@@ -103,7 +104,7 @@ class AutoScalingArgs:
             public_subnet_ids=public_subnet_ids,
             private_subnet_ids=private_subnet_ids,
             kms_key_arn=kms_key_arn,
-            certificate_arn=settings.config.require("certificateArn"),
+            https=https,
             instance_type=settings.config.require("instanceType"),
             min_size=size,
             max_size=2 * size,
@@ -136,7 +137,7 @@ class AutoScaling(pulumi.ComponentResource):
                 target_type="instance",
                 target_port=args.app_port,
                 health_check_path=args.health_check_path,
-                certificate_arn=args.certificate_arn,
+                https=args.https,
                 access_log_bucket=args.access_log_bucket,
             ),
             opts=self._child,

@@ -5,6 +5,7 @@ import base64
 import pytest
 
 from lib.components.asg import AMI_NAME_PATTERN, AutoScaling, AutoScalingArgs
+from lib.components.load_balancer import Https
 from lib.naming import Naming
 from tests.unit.conftest import RecordingMocks, deploy
 
@@ -39,7 +40,8 @@ def build_asg(production: bool = False, user_data: str | None = None) -> AutoSca
         public_subnet_ids=["public-a", "public-b"],
         private_subnet_ids=["private-a", "private-b"],
         kms_key_arn=KEY_ARN,
-        certificate_arn="",
+        # Production load balancers serve HTTPS only.
+        https=Https(certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/test" if production else ""),
         instance_type="t3.micro",
         min_size=size,
         max_size=2 * size,
