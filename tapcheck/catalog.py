@@ -293,6 +293,15 @@ _ROWS: tuple[Rule, ...] = (
          "Read it with `config.require_secret(...)` / `config.get_secret(...)`.",
          "https://www.pulumi.com/docs/iac/concepts/secrets/#using-secrets-in-code",
          example='pulumi.export("db_password", config.require("dbPassword"))'),
+    Rule("TAP035", AWS, WARNING, "a task or function without internet egress needs an image or API no endpoint serves",
+         "In subnets without a NAT route, AWS is reached only through VPC endpoints: a task whose image is on ECR "
+         "Public or Docker Hub never starts, and calls to a service without an endpoint (SQS, X-Ray, ...) time out, "
+         "while `pulumi up` reports success.",
+         "Pull images from this region's private ECR (an ECR pull-through cache serves ECR Public) and add an "
+         "interface endpoint per service the workload calls (S3 and DynamoDB: gateway endpoints), or route the "
+         "subnets through NAT.",
+         "https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html",
+         example='ecs.Service(network_configuration={"subnets": private})  # image public.ecr.aws/..., no NAT'),
 )
 
 #: id -> Rule, in catalog order.

@@ -49,6 +49,7 @@ SYNTH_CASES: dict[str, list[str]] = {
     "TAP053": ["TAP053-public-bucket"],
     "TAP054": ["TAP054-plaintext-env-secret"],
     "TAP055": ["TAP055-secure-config-plain"],
+    "TAP035": ["TAP035-no-egress"],
 }
 
 # rule -> fixtures whose markers the static rules alone must reproduce exactly (no subprocess).

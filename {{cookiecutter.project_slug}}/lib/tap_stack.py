@@ -25,11 +25,8 @@ from lib.components.database import Database, DatabaseArgs
 from lib.components.dynamodb import Table, TableArgs
 {% endif -%}
 {% if cookiecutter.ecs -%}
-{% if cookiecutter.database != "none" or cookiecutter.cache or cookiecutter.queue -%}
-from lib.components.ecs import QueueAccess, SecretValue, Service, ServiceArgs, Wiring
-{% else -%}
-from lib.components.ecs import Service, ServiceArgs
-{% endif -%}
+{% set wired = cookiecutter.database != "none" or cookiecutter.cache or cookiecutter.queue -%}
+from lib.components.ecs import {% if cookiecutter.queue %}QueueAccess, {% endif %}{% if cookiecutter.database != "none" or cookiecutter.cache %}SecretValue, {% endif %}Service, ServiceArgs{% if wired %}, Wiring{% endif %}
 {% endif -%}
 {% if lb -%}
 from lib.components.load_balancer import Https

@@ -71,6 +71,9 @@ class Wiring:
     queues: Sequence[QueueAccess] = ()
 
 
+UNWIRED = Wiring()
+
+
 @dataclass(frozen=True)
 class ServiceArgs:
     """Inputs of the ECS service; the image is per stack (config `containerImage`), never a placeholder.
@@ -95,7 +98,7 @@ class ServiceArgs:
     cpu: int = 256
     memory: int = 512
     health_check_path: str = "/"
-    wiring: Wiring = Wiring()
+    wiring: Wiring = UNWIRED
     access_log_bucket: pulumi.Input[str] | None = None
 
     def __post_init__(self) -> None:
@@ -121,7 +124,7 @@ class ServiceArgs:
         private_subnet_ids: Sequence[pulumi.Input[str]],
         kms_key_arn: pulumi.Input[str],
         https: Https,
-        wiring: Wiring = Wiring(),
+        wiring: Wiring = UNWIRED,
         access_log_bucket: pulumi.Input[str] | None = None,
     ) -> "ServiceArgs":
         """Service inputs from the stack's configuration and the network it runs in."""

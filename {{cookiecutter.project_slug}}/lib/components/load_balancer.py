@@ -45,7 +45,9 @@ class Https:
 
     def __post_init__(self) -> None:
         if self.domain_name and not self.zone:
-            raise ValueError(f"domainName {self.domain_name!r} needs hostedZoneName: the Route 53 zone to validate it in")
+            raise ValueError(
+                f"domainName {self.domain_name!r} needs hostedZoneName: the Route 53 zone to validate it in"
+            )
 
     @property
     def enabled(self) -> bool:
@@ -106,7 +108,9 @@ class LoadBalancerArgs:
         if self.target_type not in ("ip", "instance"):
             raise ValueError(f"target_type {self.target_type!r} must be 'ip' (Fargate) or 'instance' (EC2)")
         if self.production and not self.https.enabled:
-            raise ValueError(f"production load balancer {self.role!r} needs a certificate (domainName or certificateArn)")
+            raise ValueError(
+                f"production load balancer {self.role!r} needs a certificate (domainName or certificateArn)"
+            )
 
 
 class LoadBalancer(pulumi.ComponentResource):
