@@ -11,8 +11,10 @@ a default route out, and which VPC endpoints the VPC has; then it lists what the
 - for private ECR images, ``ecr.api``, ``ecr.dkr`` and S3 (image layers live in S3);
 - ``logs`` for the ``awslogs`` log driver, ``secretsmanager``/``ssm`` for injected ``secrets``;
 - ``xray`` for functions with active tracing;
-- every service whose actions the task or function role's inline policies allow (statements whose key use is
-  conditioned on ``kms:ViaService`` are made by that service, not by the workload).
+- every service whose actions the task or function role's inline policies allow, except calls AWS makes on the
+  workload's behalf: key use conditioned on ``kms:ViaService``, a function's log writing and network interfaces
+  (the Lambda service's), and the secret the RDS Data API reads with its caller's permissions
+  (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/data-api.access.html).
 
 Subnets, route tables or roles the record does not hold (passed in from elsewhere) are not judged.
 """
@@ -38,6 +40,10 @@ _ENDPOINT_OF_PREFIX = {"ecr": "ecr.api", "kinesis": "kinesis-streams", "firehose
                        "execute-api": "execute-api", "elasticfilesystem": "elasticfilesystem", "es": "es"}
 # Services reached without an endpoint (global, or called by AWS on the workload's behalf).
 _NO_ENDPOINT = frozenset({"iam"})
+# What the Lambda service itself does with a function's role: write its logs, manage its network interfaces.
+_LAMBDA_SERVICE_PREFIXES = ("logs:", "ec2:")
+# What the RDS Data API does with its caller's permissions: read the database secret, decrypted by its key.
+_DATA_API_ON_BEHALF = ("secretsmanager:getsecretvalue", "kms:decrypt")
 
 
 def _json(value: Any) -> Any:
@@ -127,20 +133,26 @@ class _Network:
         return found
 
 
-def _policy_services(document: Any) -> set[str]:
-    """Endpoint services a role's policy lets the workload call."""
-    services: set[str] = set()
-    statements = _as_list((_json(document) or {}).get("Statement"))
-    for statement in statements:
+def _policy_actions(document: Any) -> set[str]:
+    """Actions (lowercase ``service:action``) a role's policy lets the workload use itself."""
+    actions: set[str] = set()
+    for statement in _as_list((_json(document) or {}).get("Statement")):
         if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
             continue
         if "kms:ViaService" in json.dumps(statement.get("Condition") or {}):
             continue  # the named service uses the key on the workload's behalf
-        for action in _as_list(statement.get("Action")):
-            prefix = str(action).split(":", 1)[0].lower()
-            if prefix and prefix != "*" and prefix not in _NO_ENDPOINT:
-                services.add(_ENDPOINT_OF_PREFIX.get(prefix, prefix))
-    return services
+        actions |= {str(action).lower() for action in _as_list(statement.get("Action")) if ":" in str(action)}
+    return actions
+
+
+def _services(actions: set[str], function: bool) -> set[str]:
+    """Endpoint services the workload calls, from the actions its role allows."""
+    if function:
+        actions = {action for action in actions if not action.startswith(_LAMBDA_SERVICE_PREFIXES)}
+    if any(action.startswith("rds-data:") for action in actions):
+        actions = {action for action in actions if action not in _DATA_API_ON_BEHALF}
+    prefixes = {action.split(":", 1)[0] for action in actions} - _NO_ENDPOINT - {"*"}
+    return {_ENDPOINT_OF_PREFIX.get(prefix, prefix) for prefix in prefixes}
 
 
 class _Roles:
@@ -154,23 +166,22 @@ class _Roles:
                 for key in (res.get("id"), outputs.get("name"), outputs.get("arn")):
                     if isinstance(key, str):
                         keys[key] = res["urn"]
-        self.services: dict[str, set[str]] = {}
-        self.known = set(keys.values())
+        self.actions: dict[str, set[str]] = {}
         for res in res_list:
             inputs = res.get("inputs") or {}
             if res["type"] == "aws:iam/role:Role":
                 for inline in _as_list(inputs.get("inlinePolicies")):
                     if isinstance(inline, dict):
-                        self.services.setdefault(res["urn"], set()).update(_policy_services(inline.get("policy")))
+                        self.actions.setdefault(res["urn"], set()).update(_policy_actions(inline.get("policy")))
             elif res["type"] == "aws:iam/rolePolicy:RolePolicy":
                 urn = keys.get(unwrap(inputs.get("role")))
                 if urn:
-                    self.services.setdefault(urn, set()).update(_policy_services(inputs.get("policy")))
+                    self.actions.setdefault(urn, set()).update(_policy_actions(inputs.get("policy")))
         self._keys = keys
 
     def of(self, role: Any) -> set[str]:
-        """Services the role with this id, name or ARN may call."""
-        return self.services.get(self._keys.get(unwrap(role), ""), set())
+        """Actions the role with this id, name or ARN allows (empty for a role the record does not hold)."""
+        return self.actions.get(self._keys.get(unwrap(role), ""), set())
 
 
 def _container_needs(definitions: Any, region: str) -> Iterator[str]:
@@ -214,13 +225,13 @@ def _workloads(res_list: list[dict[str, Any]], roles: _Roles, region: str
                 continue
             task_inputs = task.get("inputs") or {}
             needs = set(_container_needs(task_inputs.get("containerDefinitions"), region))
-            needs |= roles.of(task_inputs.get("taskRoleArn"))
+            needs |= _services(roles.of(task_inputs.get("taskRoleArn")), function=False)
             yield res, _as_list(network.get("subnets")), bool(unwrap(network.get("assignPublicIp"))), needs
         elif res["type"] == "aws:lambda/function:Function":
             vpc = unwrap(inputs.get("vpcConfig")) or {}
             if not isinstance(vpc, dict) or not vpc.get("subnetIds"):
                 continue
-            needs = set(roles.of(inputs.get("role")))
+            needs = _services(roles.of(inputs.get("role")), function=True)
             tracing = unwrap(inputs.get("tracingConfig")) or {}
             if isinstance(tracing, dict) and tracing.get("mode") == "Active":
                 needs.add("xray")
