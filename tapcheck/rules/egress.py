@@ -76,12 +76,18 @@ class _Network:
         for res in res_list:
             inputs = res.get("inputs") or {}
             typ = res["type"]
-            if typ in ("aws:ec2/routeTable:RouteTable", "aws:ec2/defaultRouteTable:DefaultRouteTable"):
+            if typ == "aws:ec2/vpc:Vpc":
+                # A new VPC's main route table routes only inside the VPC, until routes or another table are added.
+                self.main_table.setdefault(res.get("id"), unwrap((res.get("outputs") or {}).get("mainRouteTableId")))
+            elif typ in ("aws:ec2/routeTable:RouteTable", "aws:ec2/defaultRouteTable:DefaultRouteTable"):
                 self.tables[res.get("id")] = res
                 self.routes.setdefault(res.get("id"), []).extend(
                     item for item in _as_list(inputs.get("routes")) if isinstance(item, dict))
                 if typ == "aws:ec2/defaultRouteTable:DefaultRouteTable":
                     self.main_table[unwrap((res.get("outputs") or {}).get("vpcId"))] = res.get("id")
+                    self.tables[unwrap(inputs.get("defaultRouteTableId"))] = res
+                    self.routes.setdefault(unwrap(inputs.get("defaultRouteTableId")), []).extend(
+                        item for item in _as_list(inputs.get("routes")) if isinstance(item, dict))
             elif typ == "aws:ec2/route:Route":
                 self.routes.setdefault(unwrap(inputs.get("routeTableId")), []).append(inputs)
             elif typ == "aws:ec2/routeTableAssociation:RouteTableAssociation" and inputs.get("subnetId"):
@@ -92,8 +98,8 @@ class _Network:
                 self.endpoints.append(inputs)
 
     def route_table(self, subnet_id: str) -> str | None:
-        """The route table a subnet uses: its association, else its VPC's main table (None: AWS's own main table,
-        which routes only inside the VPC)."""
+        """The route table a subnet uses: its association, else its VPC's main table; None when the record does
+        not say (a VPC made elsewhere)."""
         if subnet_id in self.table_of:
             return self.table_of[subnet_id]
         vpc = unwrap((self.subnets[subnet_id].get("inputs") or {}).get("vpcId"))
@@ -253,7 +259,7 @@ def tap035(ctx: Context) -> list[Finding]:
     loc = Locator(ctx.project)
     out = []
     for res, subnet_ids, public_ip, needs in _workloads(res_list, roles, region):
-        known = [subnet for subnet in subnet_ids if subnet in network.subnets]
+        known = [subnet for subnet in subnet_ids if subnet in network.subnets and network.route_table(subnet)]
         if not known or len(known) < len(subnet_ids) or any(network.has_egress(s, public_ip) for s in known):
             continue
         subnet = known[0]

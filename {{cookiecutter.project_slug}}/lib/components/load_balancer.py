@@ -19,7 +19,8 @@ TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"
 HTTP_PORT = 80
 HTTPS_PORT = 443
 # AWS managed rule groups of the web ACL, in evaluation order: known-bad sources first, then the OWASP-style
-# baseline and known exploit patterns (https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-list.html).
+# baseline and known exploit patterns
+# (https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-list.html).
 MANAGED_RULE_GROUPS = (
     "AWSManagedRulesAmazonIpReputationList",
     "AWSManagedRulesCommonRuleSet",
