@@ -4,6 +4,7 @@ Production load balancers serve HTTPS only (plain HTTP answers with a redirect),
 one ACM issues after DNS validation in Route 53, and an AWS WAF web ACL screens every request.
 """
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,6 +17,8 @@ from lib.settings import Settings
 # AWS's recommended listener policy: TLS 1.3 and 1.2 with restricted ciphers and hybrid post-quantum key exchange
 # (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html).
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"
+# A fully qualified domain name ACM can certify: dot-separated labels of letters, digits and inner hyphens.
+DOMAIN_NAME = re.compile(r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 HTTP_PORT = 80
 HTTPS_PORT = 443
 # AWS managed rule groups of the web ACL, in evaluation order: known-bad sources first, then the OWASP-style
@@ -36,7 +39,7 @@ class Https:
     (config `domainName`): the stack requests an ACM certificate for it, validated by a DNS record it writes in the
     Route 53 public hosted zone `hosted_zone_name` (config `hostedZoneName`; empty means the domain's parent, so
     `pay.example.org` is validated in `example.org`). Neither: plain HTTP, which production stacks refuse.
-    Raises ValueError for a domain without a parent zone to validate it in.
+    Raises ValueError for a domain name that is not fully qualified and lowercase.
     """
 
     certificate_arn: str = ""
@@ -45,9 +48,10 @@ class Https:
     web_acl: bool = True
 
     def __post_init__(self) -> None:
-        if self.domain_name and not self.zone:
+        if self.domain_name and not DOMAIN_NAME.fullmatch(self.domain_name):
             raise ValueError(
-                f"domainName {self.domain_name!r} needs hostedZoneName: the Route 53 zone to validate it in"
+                f"domainName {self.domain_name!r} must be a fully qualified, lowercase domain name such as "
+                "app.example.org"
             )
 
     @property

@@ -140,8 +140,9 @@ def test_long_roles_and_unknown_target_types_are_refused():
 def test_production_without_a_certificate_is_refused():
     with pytest.raises(ValueError, match="needs a certificate"):
         LoadBalancerArgs(Naming("tap", "test"), True, "web", "vpc", [], "ip", 80, "/", Https())
-    with pytest.raises(ValueError, match="hostedZoneName"):
-        Https(domain_name="localhost")
+    for domain in ("localhost", "App.Example.org", "pay..example.org", "-pay.example.org"):
+        with pytest.raises(ValueError, match="fully qualified"):
+            Https(domain_name=domain)
 
 
 def test_a_domain_gets_an_acm_certificate_validated_in_its_route53_zone(stack_mocks):
