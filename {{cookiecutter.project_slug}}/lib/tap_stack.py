@@ -246,7 +246,9 @@ class TapStack(pulumi.ComponentResource):
             },
 {%- endif %}
 {%- if cookiecutter.queue %}
-            queues=[QueueAccess(url=self.queue.queue.url, arn=self.queue.queue.arn, kms_key_arn=key)],
+            queues=[
+                QueueAccess(url=self.queue.queue.url, arn=self.queue.queue.arn, kms_key_arn=self.queue.kms_key_arn)
+            ],
 {%- endif %}
         )
 {%- endif %}
