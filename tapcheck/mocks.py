@@ -121,6 +121,56 @@ _PLURAL = ("ids", "arns", "names", "urls", "ips", "cidrs", "blocks", "zones", "s
            "domains", "hosts", "servers", "addresses", "records", "keys", "roles", "users", "buckets", "queues")
 
 
+def _enum_text(value: Any) -> str:
+    return str(getattr(value, "value", value) or "")
+
+
+def _awsx_vpc_lengths(inputs: dict[str, Any]) -> dict[str, int]:
+    """How many subnets, NAT gateways and so on an ``awsx.ec2.Vpc`` with these inputs (engine names) creates.
+
+    From the pulumi-awsx SDK's documentation of ``Vpc``: the subnets of every spec are created in each availability
+    zone (``availabilityZoneNames``, else ``numberOfAvailabilityZones``, else the first 3 zones of the region); the
+    specs default to one public and one private subnet; NAT gateways default to one per zone when public and
+    private subnets are both specified, else none (``natGateways.strategy``: ``None``, ``Single``, ``OnePerAz``).
+    Components of the same VPC per zone (route tables and associations) follow the subnets.
+    """
+    names = inputs.get("availabilityZoneNames")
+    zones = len(names) if isinstance(names, list) and names else int(inputs.get("numberOfAvailabilityZones") or 3)
+    specs = inputs.get("subnetSpecs")
+    kinds = ([_enum_text(spec.get("type")) for spec in specs if isinstance(spec, dict)]
+             if isinstance(specs, list) and specs else ["Public", "Private"])
+    kinds = [kind for kind in kinds if kind != "Unused"]
+    per_kind = {kind: zones * kinds.count(kind) for kind in ("Public", "Private", "Isolated")}
+    nat = inputs.get("natGateways")
+    strategy = _enum_text(nat.get("strategy")) if isinstance(nat, dict) else ""
+    if not strategy:
+        strategy = "OnePerAz" if per_kind["Public"] and per_kind["Private"] else "None"
+    gateways = {"None": 0, "Single": 1}.get(strategy, zones)
+    subnets = zones * len(kinds)
+    return {"subnets": subnets, "publicSubnets": per_kind["Public"], "publicSubnetIds": per_kind["Public"],
+            "privateSubnets": per_kind["Private"], "privateSubnetIds": per_kind["Private"],
+            "isolatedSubnets": per_kind["Isolated"], "isolatedSubnetIds": per_kind["Isolated"],
+            "subnetLayout": len(kinds), "natGateways": gateways, "eips": gateways, "routeTables": subnets,
+            "routeTableAssociations": subnets}
+
+
+#: Component type -> the lengths of its list outputs that follow from its inputs, so that a program indexing them as
+#: the component's documentation promises (``vpc.subnets[5]`` with three zones and two specs) finds the item.
+_COMPONENT_LIST_LENGTHS: dict[str, typing.Callable[[dict[str, Any]], dict[str, int]]] = {
+    "awsx:ec2:Vpc": _awsx_vpc_lengths,
+}
+
+
+def component_list_lengths(typ: str, inputs: dict[str, Any]) -> dict[str, int]:
+    """``{output name: length}`` for the list outputs of component type *typ* whose length its *inputs* (engine
+    names) decide; ``{}`` for other types, or when the inputs are not plain values (a gap must not fail a run)."""
+    lengths = _COMPONENT_LIST_LENGTHS.get(typ)
+    try:
+        return lengths(inputs) if lengths else {}
+    except (TypeError, ValueError, AttributeError):
+        return {}
+
+
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
@@ -340,19 +390,23 @@ class AwsMocks(pulumi.runtime.Mocks):
             return arns.string_for(prop, typ, physical, region, index)
 
         source = {"token": typ, "physical": physical, "region": region}
+        lengths = component_list_lengths(typ, args.inputs)
+        component = cls is not None and not issubclass(cls, pulumi.CustomResource)
         for prop in declared.values():
-            # Outputs only the provider sets, everything of a read resource, and echoed inputs that do not fit the
-            # output's declared type (``conform`` gave None) get the provider's own value.
-            if state.get(prop.name) is None and (prop.output_only or read or prop.name in args.inputs):
-                state[prop.name] = (self._references(typ, args.name, prop) if cls is not None and not issubclass(
-                    cls, pulumi.CustomResource) else None) or shapes.value_for(prop.type, prop.name, make_str,
-                                                                                source=source)
+            # Outputs only the provider sets, everything of a read resource or a component (its provider sets every
+            # output), and echoed inputs that do not fit the output's declared type (``conform`` gave None) get the
+            # provider's own value.
+            if state.get(prop.name) is None and (prop.output_only or read or component or prop.name in args.inputs):
+                count = lengths.get(prop.name)
+                state[prop.name] = (self._references(typ, args.name, prop, count) if component else None) or \
+                    shapes.value_for(prop.type, prop.name, make_str, source=source, count=count)
         return rid, state
 
-    def _references(self, parent_type: str, parent_name: str, prop: shapes.Property) -> Any:
+    def _references(self, parent_type: str, parent_name: str, prop: shapes.Property, count: int | None = None) -> Any:
         """A component output declared as a resource (awsx ``ApplicationLoadBalancer.load_balancer``: an
-        ``aws.lb.LoadBalancer``), or a list of them: references to mock resources of that class, which the SDK
-        rebuilds as resource objects with every output (``MockMonitor.Invoke``). None for any other output."""
+        ``aws.lb.LoadBalancer``), or a list of them (``count`` long, else two): references to mock resources of that
+        class, which the SDK rebuilds as resource objects with every output (``MockMonitor.Invoke``). None for any
+        other output."""
         typ = shapes.unwrap(prop.type)
         many = shapes.is_list(typ)
         item = shapes.unwrap(typing.get_args(typ)[0]) if many and typing.get_args(typ) else typ
@@ -360,14 +414,14 @@ class AwsMocks(pulumi.runtime.Mocks):
         if not (isinstance(token, str) and issubclass(item, pulumi.CustomResource)):
             return None
         refs = []
-        for index in range(2 if many else 1):
+        for index in range((2 if count is None else count) if many else 1):
             name = f"{parent_name}-{arns.kebab(prop.name)}" + (f"-{index + 1}" if many else "")
             urn = (f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::{parent_type}${token}::{name}")
             # AwsMocks' own answer: a subclass's new_resource records a registration, and this is none
             rid, state = AwsMocks._new_resource(self, pulumi.runtime.MockResourceArgs(typ=token, name=name, inputs={}))
             self.references[urn] = {"id": rid, "state": state}
             refs.append({SIG_KEY: RESOURCE_SIG, "urn": urn, "id": rid, "packageVersion": ""})
-        return refs if many else refs[0]
+        return refs if many else (refs[0] if refs else None)
 
     def method_call(self, token: str, args: dict[str, Any]) -> dict[str, Any]:
         """Answer a component method (``eks:index:Cluster/getKubeconfig``) with its declared result type: the

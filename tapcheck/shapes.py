@@ -214,14 +214,15 @@ def is_map(typ: Any) -> bool:
 
 
 def value_for(typ: Any, name: str, make_str: typing.Callable[[str, int], str], depth: int = 0,
-              index: int = 0, *, source: dict[str, str] | None = None) -> Any:
+              index: int = 0, *, source: dict[str, str] | None = None, count: int | None = None) -> Any:
     """A plausible value of the declared type ``typ`` for the output named ``name`` (engine name).
 
     ``make_str(name, index)`` chooses strings (ARNs, URLs, ids...). Numbers are 1, booleans False, lists of
     scalars have three items, lists of objects one, output types are filled field by field (to ``MAX_DEPTH``),
     enums take their first member. Unknown types give None. A map's keys are chosen by AWS, not declared: it is
     ``{ANY_KEY: source}`` (``source``: ``token``, ``physical``, ``region``, plus the map's ``name``), which
-    ``tapcheck.mocks`` turns into a map answering any key.
+    ``tapcheck.mocks`` turns into a map answering any key. ``count``, when given, is the length of a top-level list
+    whose length follows from the inputs (a component's subnets per availability zone).
     """
     typ = unwrap(typ)
     if typ is str:
@@ -237,7 +238,8 @@ def value_for(typ: Any, name: str, make_str: typing.Callable[[str, int], str], d
         item = unwrap(_args(typ)[0]) if _args(typ) else str
         if depth >= MAX_DEPTH:
             return []
-        count = 1 if inspect.isclass(item) and _types.is_output_type(item) else LIST_ITEMS
+        if count is None:
+            count = 1 if inspect.isclass(item) and _types.is_output_type(item) else LIST_ITEMS
         singular = name[:-1] if name.endswith("s") else name
         items = [value_for(item, singular, make_str, depth + 1, i, source=source) for i in range(count)]
         return [] if None in items else items  # items the mocks cannot build (resources): an empty list

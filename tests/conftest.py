@@ -36,7 +36,7 @@ LEFTOVER_MARKER = re.compile(r"(?<!\$)\{\{|\{%")
 VERBATIM = ("tapcheck",)
 TEMPLATE_DIR = "{{cookiecutter.project_slug}}"
 # What a clone of the template holds that baking reads.
-TRACKED = ("cookiecutter.json", "hooks", "templates", "tapcheck", TEMPLATE_DIR)
+TRACKED = ("cookiecutter.json", "tap_template_jinja.py", "hooks", "templates", "tapcheck", TEMPLATE_DIR)
 
 
 @contextmanager

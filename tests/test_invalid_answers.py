@@ -4,6 +4,8 @@ Nothing is left behind, and an existing folder of the same name stays byte-for-b
 --overwrite-if-exists (which replaces only the files the template generates, and only for valid answers).
 """
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -56,6 +58,17 @@ def test_invalid_answer_is_refused_and_nothing_is_written(tmp_path, capfd, field
     assert message in _error_text(excinfo, capfd)
     assert not list(output.iterdir()), "a refused bake left files behind"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"], "a refused bake wrote outside its output folder"
+
+
+def test_a_slug_escaping_the_output_folder_is_one_line_from_the_command_line(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "cookiecutter", "--no-input", str(TEMPLATE),
+                             "project_slug=../escape"], cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert result.returncode == 1
+    lines = (result.stdout + result.stderr).strip().splitlines()
+    assert lines == ["project_slug = '../escape': must be a folder name, without path separators or '..' "
+                     "(nothing was written)"]
+    assert not list(tmp_path.iterdir())
+    assert not (tmp_path.parent / "escape").exists()
 
 
 def test_incompatible_switches_are_refused_with_the_reason(tmp_path, capfd):

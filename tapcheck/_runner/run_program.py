@@ -215,32 +215,29 @@ class _Recorder:
     def _watch_outputs(self) -> None:
         """Note where the program derives Outputs, and what they feed, so a failing callback can be placed.
 
-        ``apply`` (which ``Output.concat`` uses) and ``Output.format`` note the project line that called them; if
-        the derived Output fails, the exception gets that line (innermost Output first). Serializing a resource's
-        inputs notes the input and resource an exception came through. Cost: one stack walk per ``apply`` or
-        ``format`` call.
+        ``apply`` (which ``Output.concat`` and ``Output.format`` use) notes the project line that called it; an
+        exception its callback raises gets that line (the innermost Output's, as the exception then travels
+        unchanged through the Outputs derived from it). Serializing a resource's inputs notes the input and resource
+        an exception came through. Cost: one stack walk per ``apply`` call, and one wrapper call per callback.
         """
         output_cls, rpc, sites = self.pulumi.Output, self.rpc, self.sites
-        original_apply, original_format = output_cls.apply, output_cls.format
+        original_apply = output_cls.apply
         original_serialize = rpc.serialize_property
 
-        def note_failure(fut: Any, site: dict[str, Any]) -> None:
-            exc = None if fut.cancelled() else fut.exception()
-            if exc is not None and _CREATED_AT not in vars(exc):
-                setattr(exc, _CREATED_AT, site)
-
-        def watch(output: Any) -> Any:
-            site = sites.here()
-            data = getattr(output, "_data", None)
-            if site is not None and isinstance(data, asyncio.Future):
-                data.add_done_callback(lambda fut: note_failure(fut, site))
-            return output
-
         def apply(self: Any, func: Any, run_with_unknowns: bool = False) -> Any:
-            return watch(original_apply(self, func, run_with_unknowns))
+            site = sites.here()
+            if site is None or not callable(func):
+                return original_apply(self, func, run_with_unknowns)
 
-        def format_(format_string: Any, *args: Any, **kwargs: Any) -> Any:
-            return watch(original_format(format_string, *args, **kwargs))
+            def noted(*args: Any, **kwargs: Any) -> Any:
+                try:
+                    return func(*args, **kwargs)
+                except Exception as exc:
+                    if _CREATED_AT not in vars(exc):
+                        setattr(exc, _CREATED_AT, site)
+                    raise
+
+            return original_apply(self, noted, run_with_unknowns)
 
         async def serialize_property(value: Any, deps: Any, property_key: Any, resource_obj: Any = None,
                                      *args: Any, **kwargs: Any) -> Any:
@@ -253,7 +250,6 @@ class _Recorder:
                 raise
 
         output_cls.apply = apply
-        output_cls.format = staticmethod(format_)
         rpc.serialize_property = serialize_property
 
     def monitor_and_mocks(self, mock_monitor: type, aws_mocks: type) -> tuple[Any, Any]:
@@ -381,8 +377,15 @@ def _run_stack(job: dict[str, Any], runtime: _Runtime) -> dict[str, Any]:
     monitor, mocks = recorder.monitor_and_mocks(mocks_module.MockMonitor, mocks_module.AwsMocks)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    pulumi.runtime.settings.reset_options(project=job["project"], stack=job["stack"])  # no root Stack yet
-    pulumi.runtime.set_mocks(mocks, project=job["project"], stack=job["stack"], preview=False, monitor=monitor)
+    # The engine always passes the language host an organization (--organization); offline it is unknown, so the
+    # program gets the one a self-managed backend passes, "organization" (pulumi.com/docs/iac/concepts/stacks/).
+    # Older SDKs take no organization.
+    org = {"organization": job.get("organization") or "organization"}
+    reset_options, set_mocks = pulumi.runtime.settings.reset_options, pulumi.runtime.set_mocks
+    reset_options(project=job["project"], stack=job["stack"],
+                  **(org if "organization" in inspect.signature(reset_options).parameters else {}))
+    set_mocks(mocks, project=job["project"], stack=job["stack"], preview=False, monitor=monitor,
+              **(org if "organization" in inspect.signature(set_mocks).parameters else {}))
 
     failure = _run_program(job, loop, runtime.run_pulumi_func)
     result["exports"] = recorder.exports(loop)  # before formatting: an export may be what the failure fed

@@ -221,6 +221,19 @@ def tap013(ctx: Context) -> list[Finding]:
 
 
 # ----- TAP014 -------------------------------------------------------------------------------------------------
+#: Separators that flatten a list into one string ("a,b"); other joins ("/", ":", "-", "") build one name, path or
+#: ARN from parts, which is a string on purpose.
+_LIST_SEPARATORS = frozenset({",", ", ", ";", "; ", " ", "\n", "\t", "|"})
+
+
+def _flattening_join(node: ast.AST) -> str | None:
+    """``'<sep>'`` when *node* is ``'<sep>'.join`` with a list separator, else None."""
+    if (isinstance(node, ast.Attribute) and node.attr == "join" and isinstance(node.value, ast.Constant)
+            and node.value.value in _LIST_SEPARATORS):
+        return repr(node.value.value)
+    return None
+
+
 def _stringifies(node: ast.AST) -> str | None:
     """Why ``node`` turns a list/map into a string, or None."""
     if isinstance(node, ast.IfExp):
@@ -237,15 +250,14 @@ def _stringifies(node: ast.AST) -> str | None:
             return f"{name}(...)"
         if name == "str" and node.args and not isinstance(node.args[0], ast.Constant):
             return "str(...)"
-        if isinstance(node.func, ast.Attribute) and node.func.attr == "join" and isinstance(node.func.value,
-                                                                                           ast.Constant):
-            return f"{node.func.value.value!r}.join(...)"
+        if separator := _flattening_join(node.func):
+            return f"{separator}.join(...)"
         if isinstance(node.func, ast.Attribute) and node.func.attr == "apply" and node.args:
             fn = node.args[0]
             if dotted(fn) in ("json.dumps", "str"):
                 return f".apply({dotted(fn)})"
-            if isinstance(fn, ast.Attribute) and fn.attr == "join" and isinstance(fn.value, ast.Constant):
-                return f".apply({fn.value.value!r}.join)"
+            if separator := _flattening_join(fn):
+                return f".apply({separator}.join)"
             if isinstance(fn, ast.Lambda):
                 inner = _stringifies(fn.body)
                 if inner:

@@ -34,9 +34,9 @@ def test_resource_output_of_a_component_is_a_resource_with_outputs() -> None:
 def test_list_of_resources_output_of_a_component() -> None:
     vpc = awsx.ec2.Vpc("network")
     subnets = resolve(vpc.private_subnets)
-    assert len(subnets) == 2 and all(isinstance(s, aws.ec2.Subnet) for s in subnets)
+    assert len(subnets) == 3 and all(isinstance(s, aws.ec2.Subnet) for s in subnets)  # one per zone, 3 zones
     ids = resolve(pulumi.Output.all(*[s.id for s in subnets]))
-    assert len(set(ids)) == 2 and all(i.startswith("subnet-") for i in ids)
+    assert len(set(ids)) == 3 and all(i.startswith("subnet-") for i in ids)
 
 
 @pulumi.output_type
@@ -75,3 +75,21 @@ def test_component_method_call_answers_its_declared_result_type() -> None:
 
 def test_method_of_an_unknown_component_answers_an_empty_result() -> None:
     assert AwsMocks().method_call("nowhere:index:Thing/doIt", {}) == {}
+
+
+@pytest.mark.parametrize(("kwargs", "expected"), [
+    ({}, {"subnets": 6, "public_subnet_ids": 3, "private_subnet_ids": 3, "isolated_subnet_ids": 0,
+          "nat_gateways": 3}),
+    ({"availability_zone_names": ["eu-west-1a", "eu-west-1b"],
+      "nat_gateways": awsx.ec2.NatGatewayConfigurationArgs(strategy=awsx.ec2.NatGatewayStrategy.SINGLE)},
+     {"subnets": 4, "public_subnet_ids": 2, "private_subnet_ids": 2, "isolated_subnet_ids": 0, "nat_gateways": 1}),
+    ({"number_of_availability_zones": 2,
+      "subnet_specs": [awsx.ec2.SubnetSpecArgs(type=awsx.ec2.SubnetType.PRIVATE),
+                       awsx.ec2.SubnetSpecArgs(type=awsx.ec2.SubnetType.ISOLATED),
+                       awsx.ec2.SubnetSpecArgs(type=awsx.ec2.SubnetType.UNUSED)]},
+     {"subnets": 4, "public_subnet_ids": 0, "private_subnet_ids": 2, "isolated_subnet_ids": 2, "nat_gateways": 0}),
+], ids=["defaults", "two-zones-single-nat", "private-isolated-unused"])
+def test_awsx_vpc_lists_are_as_long_as_its_inputs_make_them(kwargs, expected) -> None:
+    vpc = awsx.ec2.Vpc("net", **kwargs)
+    assert {name: len(resolve(getattr(vpc, name))) for name in expected} == expected
+    assert all(isinstance(subnet, aws.ec2.Subnet) for subnet in resolve(vpc.subnets))
