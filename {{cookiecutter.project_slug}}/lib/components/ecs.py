@@ -214,6 +214,8 @@ class Service(pulumi.ComponentResource):
             else None
         )
         self.image = self._image()
+        # Role policies the first tasks already need (secrets, the image cache, queues): the service waits for them.
+        self._grants: list[pulumi.Resource] = []
         self.execution_role = self._execution_role()
         self.task_role = self._task_role()
 
@@ -286,7 +288,7 @@ class Service(pulumi.ComponentResource):
             propagate_tags="SERVICE",
             enable_ecs_managed_tags=True,
             # ECS rejects a target group that no listener uses yet.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=self.load_balancer.listeners),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[*self.load_balancer.listeners, *self._grants]),
         )
 
         self.outputs = {
@@ -352,12 +354,13 @@ class Service(pulumi.ComponentResource):
                  )}
             )
         if statements:
-            aws.iam.RolePolicy(
+            grant = aws.iam.RolePolicy(
                 args.naming.name("ecs-exec-wiring"),
                 role=role.id,
                 policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": statements}),
                 opts=self._child,
             )
+            self._grants.append(grant)
         return role
 
     def _task_role(self) -> aws.iam.Role:
@@ -370,7 +373,7 @@ class Service(pulumi.ComponentResource):
         )
         if args.wiring.queues:
             queues = args.wiring.queues
-            aws.iam.RolePolicy(
+            grant = aws.iam.RolePolicy(
                 args.naming.name("ecs-task-queues"),
                 role=role.id,
                 policy=pulumi.Output.json_dumps(
@@ -392,4 +395,5 @@ class Service(pulumi.ComponentResource):
                 ),
                 opts=self._child,
             )
+            self._grants.append(grant)
         return role
