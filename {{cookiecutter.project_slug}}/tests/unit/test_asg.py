@@ -153,14 +153,14 @@ def test_outputs_prefix_the_load_balancer_keys(ami_mocks):
     built = build_asg()
     assert ami_mocks.one("aws:autoscaling/group:Group")
     assert set(built.outputs) == {"autoscaling_group_name", "launch_template_id", "asg_load_balancer_dns_name",
-                                  "asg_load_balancer_arn", "asg_target_group_arn"}
+                                  "asg_load_balancer_arn", "asg_target_group_arn", "asg_load_balancer_web_acl_arn"}
 
 
 def test_production_groups_below_two_instances_are_refused():
     with pytest.raises(ValueError, match="at least 2"):
-        AutoScalingArgs(Naming("tap", "prod"), True, "vpc", [], [], KEY_ARN, "", "t3.micro", 1, 2, 1, TAGS)
+        AutoScalingArgs(Naming("tap", "prod"), True, "vpc", [], [], KEY_ARN, Https(), "t3.micro", 1, 2, 1, TAGS)
     with pytest.raises(ValueError, match="min_size"):
-        AutoScalingArgs(Naming("tap", "test"), False, "vpc", [], [], KEY_ARN, "", "t3.micro", 3, 2, 2, TAGS)
+        AutoScalingArgs(Naming("tap", "test"), False, "vpc", [], [], KEY_ARN, Https(), "t3.micro", 3, 2, 2, TAGS)
 
 
 def test_default_user_data_answers_health_checks_on_the_app_port(ami_mocks):
