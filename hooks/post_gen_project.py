@@ -147,7 +147,7 @@ def stack_file(answers: dict[str, object], stack: str) -> str:
     if stack in PRODUCTION_STACKS:
         lines += [f"  {project}:production: true", f"  {project}:logRetentionDays: {PRODUCTION_LOG_RETENTION_DAYS}"]
     if stack in PRODUCTION_STACKS and (answers["ecs"] or answers["asg"]):
-        lines += ["  # Production load balancers serve HTTPS only, for this domain (ACM certificate, Route 53 validation).",
+        lines += ["  # Production load balancers serve this domain over HTTPS only (ACM, validated in Route 53).",
                   f"  {project}:domainName: {answers['domain_name']}"]
     if answers["ecs"]:
         lines += ["  # Your service's image, pinned by tag or digest. This one answers on 8080 as a non-root user.",
