@@ -28,11 +28,11 @@ from lib.components.dynamodb import Table, TableArgs
 {% set wired = cookiecutter.database != "none" or cookiecutter.cache or cookiecutter.queue -%}
 from lib.components.ecs import {% if cookiecutter.queue %}QueueAccess, {% endif %}{% if cookiecutter.database != "none" or cookiecutter.cache %}SecretValue, {% endif %}Service, ServiceArgs{% if wired %}, Wiring{% endif %}
 {% endif -%}
-{% if lb -%}
-from lib.components.load_balancer import Https
-{% endif -%}
 {% if cookiecutter.lambda_api -%}
 from lib.components.lambda_api import WebhookFunction, WebhookFunctionArgs
+{% endif -%}
+{% if lb -%}
+from lib.components.load_balancer import Https
 {% endif -%}
 {% if cookiecutter.migrations -%}
 from lib.components.migrations import Migrations, MigrationsArgs
