@@ -1,5 +1,5 @@
-"""Finish the generated repo: drop what was not selected, copy the checker, write the stack files and the
-template record, then check the result with the same checker the repo's CI runs.
+"""Finish the generated repo: drop what was not selected, pin the checker to this template's commit, write the
+stack files and the template record, then check the result with the checker of the template being generated from.
 
 Safe to run twice, and safe on a folder the user has worked in (--overwrite-if-exists): it only ever removes files
 the template rendered in this run, and a folder only once it is empty. Needs neither network nor git.
@@ -7,7 +7,6 @@ the template rendered in this run, and a folder only once it is empty. Needs nei
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -20,9 +19,12 @@ CONTEXT_JSON = r"""{{ cookiecutter | tojson }}"""
 # Jinja has no function for the working directory; its `lipsum` global's module has `os`.
 TEMPLATE_ROOT_JSON = r'{{ lipsum.__globals__.os.getcwd() | tojson }}'  # tojson escapes every quote
 TEMPLATE_FOLDER = "{% raw %}{{cookiecutter.project_slug}}{% endraw %}"
-# The checker, copied into every generated repo (a copy, not a link: archives and Windows checkouts have no links).
-CHECKER = "tapcheck"
-CHECKER_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc")
+# The checker is a dev dependency installed from the template's git repository at the commit generated from. The
+# dependency files render these markers; the hook puts the URL and commit in their place when both are known.
+# The URL is a valid one that never resolves (RFC 2606 reserves .invalid), so tools that parse the line accept it.
+PIN_URL_MARKER = "https://SET-THE-TEMPLATE-GIT-URL-HERE.invalid/template.git"
+PIN_COMMIT_MARKER = "SET-THE-TEMPLATE-COMMIT-HERE"
+PIN_FILES = ("pyproject.toml", "requirements-dev.txt", "Pipfile")
 
 # Components that can be switched off, each owning lib/components/<name>.py and tests/*/test_<name>.py.
 COMPONENTS = (
@@ -47,7 +49,7 @@ SHARED_FILES = {
 }
 MANAGER_FILES = {
     "uv": [".python-version"],
-    "pip": ["requirements.txt", "requirements-dev.txt"],
+    "pip": ["requirements.txt", "requirements-dev.txt", "scripts/lock_requirements.py"],
     "pipenv": ["Pipfile"],
 }
 CI_FILES = {"github": [".github"]}
@@ -161,11 +163,6 @@ def write_stack_files(project: Path, answers: dict[str, object]) -> None:
         (project / f"Pulumi.{stack}.yaml").write_text(stack_file(answers, stack), encoding="utf-8")
 
 
-def copy_checker(template_root: Path, project: Path) -> None:
-    """Copy the template's checker package into the repo, replacing the files it renders and no others."""
-    shutil.copytree(template_root / CHECKER, project / CHECKER, ignore=CHECKER_IGNORE, dirs_exist_ok=True)
-
-
 def _git(folder: Path, *args: str) -> str | None:
     """One git query in `folder` when `folder` is itself a repository's top; None without git or an answer."""
     try:
@@ -196,6 +193,44 @@ def template_url(template: str, template_root: Path) -> str | None:
     if is_repo_url(expanded):
         return None if expanded.startswith("hg+") else expanded.removeprefix("git+")
     return _git(template_root, "remote", "get-url", "origin")
+
+
+def pip_git_url(url: str) -> str:
+    """`url` as pip, uv and pipenv read a git repository's URL: git's scp-like `user@host:path` becomes
+    `ssh://user@host/path`, a local path a file URL, and a file URL names its host (`file://localhost/...`: the
+    pip 23 bundled with Python 3.11 refuses `name @ git+file:///...`, a URL without one); other URLs stay as they
+    are.
+
+    pip's VCS URL forms: https://pip.pypa.io/en/stable/topics/vcs-support/
+    """
+    scp = re.match(r"^(?:([^@/:]+)@)?([^/:]{2,}):(?!//)(.+)$", url)  # a one-letter host is a Windows drive (C:\...)
+    if scp:
+        user = f"{scp.group(1)}@" if scp.group(1) else ""
+        return f"ssh://{user}{scp.group(2)}/{scp.group(3).lstrip('/')}"
+    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", url):
+        url = Path(url).resolve().as_uri()
+    return "file://localhost/" + url.removeprefix("file:///") if url.startswith("file:///") else url
+
+
+def checker_source(answers: dict[str, object], template_root: Path) -> tuple[str, str] | None:
+    """The template's git URL (as pip reads it) and the commit being generated from; None when either is unknown:
+    a zip archive, a folder without a remote, or no git. Under cruft the commit is the one cruft checked out."""
+    url = template_url(str(answers.get("_template") or ""), template_root)
+    commit = str(answers.get("_commit") or "") or _git(template_root, "rev-parse", "HEAD")
+    return (pip_git_url(url), commit) if url and commit else None
+
+
+def pin_checker(project: Path, source: tuple[str, str] | None) -> None:
+    """Put the template's URL and commit in the checker's line of each dependency file; without them the markers
+    stay, so installing stops at that line, which says what to set."""
+    if source is None:
+        return
+    url, commit = source
+    for name in PIN_FILES:
+        path = project / name
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            path.write_text(text.replace(PIN_URL_MARKER, url).replace(PIN_COMMIT_MARKER, commit), encoding="utf-8")
 
 
 # {% raw %} (the markers below are Python, not Jinja for cookiecutter to render)
@@ -237,24 +272,24 @@ def write_template_record(project: Path, answers: dict[str, object], template_ro
 def after_setup(manager: str) -> str:
     """The command that checks the repo, synth included, once the README's set-up has installed its tools."""
     return {
-        "uv": "uv sync && uv run python -m tapcheck . --strict",
-        "pip": "python -m venv .venv && .venv/bin/pip install -r requirements-dev.txt && "
-               ".venv/bin/python -m tapcheck . --strict",
+        "uv": "uv sync && uv run tapcheck . --strict",
+        "pip": "python -m venv .venv && .venv/bin/pip install -r requirements-dev.txt && .venv/bin/tapcheck . --strict",
         "pipenv": "PIPENV_VENV_IN_PROJECT=1 pipenv install --dev && pipenv run check --strict",
     }[manager]
 
 
-def check(project: Path, manager: str) -> bool:
-    """Run the repo's own checker's static rules; False when they find an error. Says plainly what it left out.
+def check(project: Path, manager: str, template_root: Path) -> bool:
+    """Run the static rules of the template's checker (the version the repo pins); False when they find an error.
+    Says plainly what it left out.
 
     Synth (the program run under mocks) and TAP024 (which imports the Pulumi SDK's modules) need the project's own
     environment, which does not exist before set-up; the repo's unit tests and its `tapcheck` run them. Leaving
     them out keeps the bake quick (benchmarks/bench_template.py) and never reports a check that did not happen.
     """
     later = f"After set-up, check the program too with:\n    {after_setup(manager)}"
-    sys.path.insert(0, str(project))
+    sys.path.insert(0, str(template_root))
     try:
-        import tapcheck  # noqa: PLC0415 - the copy just made in this repo
+        import tapcheck  # noqa: PLC0415 - the template's own checker
 
         report = tapcheck.check(project, synth=False, ignore=LEFT_TO_THE_PROJECT)
     except ImportError as error:  # the checker's own dependencies are missing where cookiecutter runs
@@ -277,10 +312,15 @@ def main() -> None:
     project = Path.cwd()
     remove_unselected(project, answers, rendered_paths(template_root / TEMPLATE_FOLDER))
     choose_license(project, str(answers["license"]))
-    copy_checker(template_root, project)
+    source = checker_source(answers, template_root)
+    pin_checker(project, source)
     write_stack_files(project, answers)
     write_template_record(project, answers, template_root)
-    if not check(project, str(answers["dependency_manager"])):
+    if source is None:
+        print(f"NOTE: no git URL and commit for the template (a zip archive or a folder without a remote): set "
+              f"{PIN_URL_MARKER} and {PIN_COMMIT_MARKER} in the checker's line of "
+              f"{' / '.join(name for name in PIN_FILES if (project / name).is_file())} (README, Template updates).")
+    if not check(project, str(answers["dependency_manager"]), template_root):
         print("ERROR: the generated repo failed its own check (above); please report this.", file=sys.stderr)
         sys.exit(1)
     print(f"SUCCESS: generated {project.name}. Next: cd {project.name} and follow README.md (set up, then test).")

@@ -59,6 +59,7 @@ CHOICES = {
     "python_version": ("3.12", "3.13", "3.11"),
     "dependency_manager": ("uv", "pip", "pipenv"),
     "ci": ("github", "none"),
+    "pulumi_backend": ("s3", "cloud"),
     "license": ("Apache-2.0", "MIT", "Proprietary"),
     "database": DATABASES,
     "database_capacity": ("serverless", "provisioned"),
@@ -137,6 +138,14 @@ def validate(answers: dict[str, object]) -> list[str]:
         errors.append(
             f"pulumi_org = {org!r}: must be 3-40 letters, digits, '-' or '_' starting and ending with a letter or "
             f"digit (Pulumi Cloud), or {SELF_MANAGED_ORG!r} (self-managed backend)"
+        )
+
+    # A self-managed backend (S3) has no organizations: its stacks are always organization/<project>/<stack>
+    # (https://www.pulumi.com/docs/iac/concepts/state-and-backends/#scoping).
+    if text["pulumi_backend"] == "s3" and org != SELF_MANAGED_ORG:
+        errors.append(
+            f"pulumi_org = {org!r}: a self-managed (s3) backend names every stack "
+            f"{SELF_MANAGED_ORG}/<project>/<stack>; answer {SELF_MANAGED_ORG!r}, or pulumi_backend = cloud"
         )
 
     region = text["aws_region"]

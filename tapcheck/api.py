@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from . import sdkargs
+from .baseline import fingerprints
 from .findings import Finding, Report
-from .project import Project, find_projects
+from .project import Project, find_projects, read_text
 from .rules import Context, run_rules
 from .selection import Selection
+from .suppress import COMMENT_RULES, Suppressions
 from .synth import run_synth
 
-_SUPPRESS = re.compile(r"#\s*tapcheck:\s*ignore\[([A-Za-z0-9_,\s]+)\]")
 # Static rules whose findings claim that the program fails under the language host. When synth ran the same
 # program to completion the claim is disproved, so the finding is dropped (the run is the stronger evidence).
 _DISPROVED_BY_A_RUN = frozenset({"TAP003"})
@@ -67,7 +67,7 @@ def check(path: str | Path, *, stack: str | None = None, synth: bool = True, tim
     findings += sdkargs.to_findings(sdk_results or [])
     if ctx.synth_ok:
         findings = [f for f in findings if f.rule not in _DISPROVED_BY_A_RUN]
-    report.findings = _finalize(project, findings, selection)
+    report.findings = _finalize(project, findings, selection, complete=ctx.synth_ok)
     report.notes = list(dict.fromkeys(report.notes))
     report.synth = record
     return report
@@ -83,28 +83,49 @@ def check_all(paths: Iterable[str | Path], **options: Any) -> list[Report]:
     return [check(folder, **options) for folder in folders]
 
 
-def _suppressed(project: Project, item: Finding, cache: dict[str, list[str]]) -> bool:
-    if item.path not in cache:
-        source = project.source(project.root / item.path) if item.path.endswith(".py") else None
-        cache[item.path] = source.lines if source else []
-    lines = cache[item.path]
-    if not 0 < item.line <= len(lines):
-        return False
-    match = _SUPPRESS.search(lines[item.line - 1])
-    return bool(match) and item.rule in {c.strip().upper() for c in match.group(1).split(",")}
+class _Lines:
+    """Project files' lines, read once (Python files through the project's own parse cache)."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self._lines: dict[str, list[str]] = {}
+
+    def text(self, path: str) -> str | None:
+        target = self.project.root / path
+        if path.endswith(".py"):
+            source = self.project.source(target)
+            return source.text if source else None
+        return read_text(target)
+
+    def line(self, path: str, line: int) -> str:
+        if path not in self._lines:
+            self._lines[path] = (self.text(path) or "").splitlines()
+        lines = self._lines[path]
+        return lines[line - 1] if 0 < line <= len(lines) else ""
 
 
-def _finalize(project: Project, findings: list[Finding], selection: Selection) -> list[Finding]:
+def _finalize(project: Project, findings: list[Finding], selection: Selection, *, complete: bool) -> list[Finding]:
     """Drop findings of rules not selected, suppressed findings and duplicates (a rule's static and synth parts
-    can meet on the same line), give each the selected severity, then sort like a compiler."""
-    cache: dict[str, list[str]] = {}
+    can meet on the same line), report suppression comments that silenced nothing (TAP090; ``complete`` says the
+    program ran to the end, so every rule had its say) or give no reason (TAP091), give each finding the selected
+    severity and its fingerprint, then sort like a compiler."""
+    files = _Lines(project)
+    suppressions = Suppressions(files.text)
     seen: set[tuple[str, str, int]] = set()
     kept: list[Finding] = []
     for item in findings:
         key = (item.rule, item.path, item.line)
-        if item.rule not in selection.enabled or key in seen or _suppressed(project, item, cache):
+        if item.rule not in selection.enabled or key in seen or suppressions.silences(item):
             continue
         seen.add(key)
-        override = selection.severities.get(item.rule)
-        kept.append(dataclasses.replace(item, severity=override) if override else item)
-    return sorted(kept, key=Finding.sort_key)
+        kept.append(item)
+    if COMMENT_RULES & selection.enabled:
+        commented = [project.rel(p) for p in project.python_files]
+        commented += [project.rel(p) for p in (project.project_file, *(s.path for s in project.stacks.values()))
+                      if p is not None]
+        kept += [f for f in suppressions.problems(commented, selection.enabled, complete)
+                 if f.rule in selection.enabled]
+    kept = [dataclasses.replace(f, severity=selection.severities.get(f.rule, f.severity)) for f in kept]
+    kept.sort(key=Finding.sort_key)
+    return [dataclasses.replace(f, fingerprint=fp) for f, fp in zip(kept, fingerprints(kept, files.line),
+                                                                    strict=True)]

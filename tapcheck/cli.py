@@ -1,10 +1,11 @@
-"""Command line: ``tapcheck [PATH ...] [--stack NAME] [--format text|json] [--no-synth] [--strict]
-[--select RULES] [--extend-select RULES] [--ignore RULES] [--synth-out FILE] [--python INTERPRETER]
-[--timeout SECONDS]``.
+"""Command line: ``tapcheck [PATH ...] [--stack NAME] [--format text|json|sarif|github] [--no-synth] [--strict]
+[--select RULES] [--extend-select RULES] [--ignore RULES] [--baseline FILE | --write-baseline FILE]
+[--synth-out FILE] [--python INTERPRETER] [--timeout SECONDS]``.
 
 Every folder holding a Pulumi.yaml at or under the given paths is checked as a project of its own.
 Exit codes: 0 no error, 1 an error in any project (or, with --strict, a warning or a synth that could not run),
-2 bad usage, an unreadable folder or an unknown rule selector.
+2 bad usage, an unreadable folder, an unknown rule selector or an unreadable baseline. Findings a baseline
+records are left out before the exit code is decided (:mod:`tapcheck.baseline`).
 
 Other commands are a first word, like ``git``'s: ``tapcheck COMMAND ...`` runs the module named in
 :data:`COMMANDS` (a path that is also a command's name is written ``./NAME``).
@@ -19,14 +20,24 @@ import sys
 from importlib import import_module
 from pathlib import Path
 
+from . import baseline, version_text
 from .api import check_all
-from .findings import Report, reports_to_dict
+from .findings import reports_to_dict
+from .formats import render_github, render_text
 from .project import ProjectError
+from .sarif import to_sarif
 from .selection import SelectionError
+
+__all__ = ["COMMANDS", "main", "render_text"]
 
 # Commands besides the check: name -> module (relative to this package) with ``add_arguments(parser)`` and
 # ``run(args) -> int`` (the exit code). Imported only when used, so the check itself starts fast.
-COMMANDS: dict[str, str] = {}
+COMMANDS: dict[str, str] = {
+    "export": "export",
+    "graph": "diagram",
+    "rule": "explain",
+    "rules": "ruleslist",
+}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,10 +45,14 @@ def _parser() -> argparse.ArgumentParser:
         prog="tapcheck",
         description="Offline checker for Pulumi Python (AWS) repos: static rules plus a run of the program "
                     "under mocks, the way the Pulumi language host runs it.")
+    parser.add_argument("--version", action="version", version=version_text(),
+                        help="print the version and the git commit it was built from, then exit")
     parser.add_argument("paths", nargs="*", default=["."], metavar="PATH",
                         help="project folders, or folders holding several projects (default: .)")
     parser.add_argument("--stack", help="stack whose config to use (default: dev, else the first stack file)")
-    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    parser.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text",
+                        help="output format: text, json (schema: docs/schema/report-v1.schema.json), sarif "
+                             "(SARIF 2.1.0, for code scanning) or github (workflow annotations)")
     parser.add_argument("--no-synth", action="store_true", help="run only the static rules (no subprocess)")
     parser.add_argument("--strict", action="store_true",
                         help="warnings fail the check too, and so does a synth that could not run")
@@ -46,6 +61,11 @@ def _parser() -> argparse.ArgumentParser:
                          ("--ignore", "rules not to run, in addition to the configured ones")):
         parser.add_argument(option, action="append", default=None, metavar="RULES",
                             help=f"{what}: comma-separated groups, ids or prefixes (ALL, security, TAP02, ...)")
+    recorded = parser.add_mutually_exclusive_group()
+    recorded.add_argument("--baseline", metavar="FILE",
+                          help="leave out the findings FILE records (written by --write-baseline): only new ones fail")
+    recorded.add_argument("--write-baseline", metavar="FILE",
+                          help="record every finding of this run in FILE (then none of them fails)")
     parser.add_argument("--synth-out", metavar="FILE", help="write the synth record (resources, exports) here")
     parser.add_argument("--python", metavar="INTERPRETER", help="interpreter to run the program with")
     parser.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
@@ -58,35 +78,6 @@ def _selectors(values: list[str] | None) -> list[str]:
     return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
 
 
-def _summary(reports: list[Report]) -> str:
-    errors = sum(len(r.errors) for r in reports)
-    warnings = sum(len(r.warnings) for r in reports)
-    if not errors and not warnings:
-        return "no findings"
-    return f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
-
-
-def render_text(report: Report | list[Report]) -> str:
-    """Compiler-style lines, one indented fix line each, notes, then a summary line. With several projects each
-    gets a header line and its findings' paths start at the working folder."""
-    reports = report if isinstance(report, list) else [report]
-    many = len(reports) > 1
-    out: list[str] = []
-    for item in reports:
-        if many:
-            name = f"project '{item.project}'" if item.project else "no Pulumi project"
-            stack = f", stack '{item.stack}'" if item.stack and item.project else ""
-            out.append(f"== {item.path} ({name}{stack}): {_summary([item])}")
-        for found in item.findings:
-            path = os.path.normpath(os.path.join(item.path, found.path)) if many else found.path
-            out.append(f"{path}:{found.line}: {found.rule} {found.message}")
-            out.append(f"    fix: {found.fix}")
-        out += [f"note: {note}" for note in item.notes]
-    projects = f"{len(reports)} projects: " if many else ""
-    out.append(projects + _summary(reports))
-    return "\n".join(out)
-
-
 def _run_command(name: str, argv: list[str]) -> int:
     """Parse *argv* for the command *name* and run it; returns its exit code (2 on bad usage)."""
     module = import_module(f"{__package__}.{COMMANDS[name]}")
@@ -96,7 +87,18 @@ def _run_command(name: str, argv: list[str]) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
-    return int(module.run(args))
+    try:
+        code = int(module.run(args))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return _reader_left(0)
+    return code
+
+
+def _reader_left(code: int) -> int:
+    """After ``| head`` closed stdout: exit quietly with ``code`` (Python docs, "Note on SIGPIPE")."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return code
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -114,12 +116,20 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     select = _selectors(args.select) if args.select is not None else None
     try:
+        recorded = baseline.read(args.baseline) if args.baseline else None
         reports = check_all(args.paths, stack=args.stack, synth=not args.no_synth, timeout=args.timeout,
                             python=args.python, select=select, extend_select=_selectors(args.extend_select),
                             ignore=_selectors(args.ignore))
-    except (ProjectError, SelectionError) as exc:
+    except (ProjectError, SelectionError, baseline.BaselineError) as exc:
         print(f"tapcheck: error: {exc}", file=sys.stderr)
         return 2
+    if args.write_baseline:
+        recorded = baseline.entries(reports)
+        baseline.write(recorded, args.write_baseline)
+        print(f"tapcheck: recorded {len(recorded)} finding{'s' if len(recorded) != 1 else ''} in "
+              f"{args.write_baseline}", file=sys.stderr)
+    if recorded is not None:
+        baseline.apply(reports, recorded, args.baseline or args.write_baseline)
     if args.synth_out:
         records = [r.synth for r in reports if r.synth is not None]
         if not records:
@@ -132,12 +142,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.format == "json":
             print(json.dumps(reports_to_dict(reports), indent=2, default=str))
+        elif args.format == "sarif":
+            print(json.dumps(to_sarif(reports), indent=2))
+        elif args.format == "github":
+            print(render_github(reports))
         else:
             print(render_text(reports))
         for line in strict_failures:
             print(f"tapcheck: --strict: {line}", file=sys.stderr)
         sys.stdout.flush()
-    except BrokenPipeError:  # `| head`: the reader left; exit quietly (Python docs, "Note on SIGPIPE")
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except BrokenPipeError:  # `| head`: the reader left
+        _reader_left(0)
     failed = any(r.errors for r in reports) or (args.strict and any(r.warnings for r in reports))
     return 1 if failed or strict_failures else 0

@@ -12,7 +12,9 @@ from .catalog import ERROR, RULES, WARNING
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem at one place: ``path`` is relative to the project, POSIX style; ``line`` is 1-based."""
+    """One problem at one place: ``path`` is relative to the project, POSIX style; ``line`` and ``column`` are
+    1-based (``column`` None where the rule knows only the line). ``fingerprint`` identifies the finding across
+    line shifts (rule, path and the text of its line, see :mod:`tapcheck.baseline`); ``check`` fills it in."""
 
     rule: str
     severity: str
@@ -20,19 +22,32 @@ class Finding:
     line: int
     message: str
     fix: str
+    column: int | None = None
+    fingerprint: str = ""
 
-    def sort_key(self) -> tuple[str, int, str, str]:
-        """Compiler order: file, line, rule."""
-        return (self.path, self.line, self.rule, self.message)
+    def to_dict(self) -> dict[str, Any]:
+        """``{"rule", "severity", "path", "line", "column"?, "message", "fix", "fingerprint"?}``: ``column`` only
+        where known, ``fingerprint`` once ``check`` has set it."""
+        data = asdict(self)
+        if self.column is None:
+            del data["column"]
+        if not self.fingerprint:
+            del data["fingerprint"]
+        return data
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        """Compiler order: file, line, column, rule."""
+        return (self.path, self.line, self.column or 0, self.rule, self.message)
 
 
 def finding(rule: str, path: str, line: int, message: str, fix: str | None = None, *,
-            severity: str | None = None) -> Finding:
+            severity: str | None = None, column: int | None = None) -> Finding:
     """Build a finding with the catalog's severity (or ``severity``, for a rule whose finding is certain in some
     cases and only likely in others) and, unless given, the catalog's fix text. A project's own ``severity``
-    setting still overrides both."""
+    setting still overrides both. ``column`` is 1-based (an AST node's ``col_offset + 1``)."""
     row = RULES[rule]
-    return Finding(rule, severity or row.severity, path, max(int(line or 1), 1), message, fix or row.fix)
+    return Finding(rule, severity or row.severity, path, max(int(line or 1), 1), message, fix or row.fix,
+                   max(int(column), 1) if column is not None else None)
 
 
 @dataclass
@@ -65,13 +80,13 @@ class Report:
         return {f.rule for f in self.findings}
 
     def to_dict(self) -> dict[str, Any]:
-        """One project as plain data: ``{"path", "project", "stack", "findings": [...], "notes": [...],
-        "synth": {"stack", "resources", "exports"} or None, "synth_skipped": str or None}``."""
+        """One project as plain data: ``{"path", "project", "stack", "findings": [Finding.to_dict(), ...],
+        "notes": [...], "synth": {"stack", "resources", "exports"} or None, "synth_skipped": str or None}``."""
         synth = None
         if self.synth is not None:
             synth = {key: self.synth.get(key) for key in ("stack", "resources", "exports")}
         return {"path": self.path, "project": self.project, "stack": self.stack,
-                "findings": [asdict(f) for f in self.findings], "notes": list(self.notes), "synth": synth,
+                "findings": [f.to_dict() for f in self.findings], "notes": list(self.notes), "synth": synth,
                 "synth_skipped": self.synth_skipped}
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -87,7 +102,8 @@ def reports_to_dict(reports: list[Report]) -> dict[str, Any]:
          "findings": [every project's findings, each with its "project_path"],
          "notes": [every project's notes]}
 
-    The flat ``findings`` serve callers that only count them (exit code, CI annotations)."""
+    The flat ``findings`` serve callers that only count them (exit code, CI annotations). The published JSON
+    Schema of this shape is ``docs/schema/report-v1.schema.json`` in the template repository."""
     projects = [r.to_dict() for r in reports]
     return {
         "tool": "tapcheck", "version": __version__, "projects": projects,

@@ -240,7 +240,8 @@ class Project:
         return config if isinstance(config, dict) else {}
 
     def is_project_key(self, key: str) -> bool:
-        """Facts 2.4: a key is namespaced by the project iff it has no ``:`` or starts with ``<project>:``."""
+        """A key is namespaced by the project iff it has no ``:`` or starts with ``<project>:`` (Pulumi's
+        ``Project.Validate``, https://github.com/pulumi/pulumi/blob/master/sdk/go/common/workspace/project.go)."""
         return ":" not in key or (self.name is not None and key.startswith(self.name + ":"))
 
     # ----- layout ----------------------------------------------------------------------------------------
@@ -413,7 +414,8 @@ class Project:
                 if isinstance(d, dict) and isinstance(d.get("type"), str)}
 
     def namespaced(self, key: str) -> str:
-        """Facts 3.2: a stack-file key without ``:`` belongs to the project."""
+        """A stack-file key without ``:`` belongs to the project (``stackConfigNamespacedWithProject``,
+        https://github.com/pulumi/pulumi/blob/master/sdk/go/common/workspace/loaders.go)."""
         return key if ":" in key else f"{self.name or 'project'}:{key}"
 
     def effective_config(self, stack: str) -> tuple[dict[str, Any], set[str]]:

@@ -1,7 +1,8 @@
 """TAP024: unknown property names inside nested dict inputs, checked against the SDK's own ``*Args`` classes.
 
-Why: mocks pass dict inputs through unchecked (facts 5.8) and the Python constructors only check top-level
-keyword names, so ``visibility_config={"cloud_watch_metrics_enabled": True}`` (seed 004) is only rejected by
+Why: mocks pass dict inputs through unchecked (``pulumi.runtime.Mocks.new_resource`` receives the inputs as
+given, https://www.pulumi.com/docs/iac/guides/testing/unit/) and the Python constructors only check top-level
+keyword names, so ``visibility_config={"cloud_watch_metrics_enabled": True}`` is only rejected by
 the provider at preview. The valid names come from the installed pulumi-aws itself: the resource's
 ``_internal_init`` annotations name the ``*Args`` class of each input, whose ``__init__`` lists the properties.
 

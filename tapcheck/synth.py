@@ -29,7 +29,8 @@ from .rules.imports import local_names
 PACKAGE_DIR = Path(__file__).resolve().parent
 RUNNER = PACKAGE_DIR / "_runner" / "run_program.py"
 # Environment variables that would change how the interpreter builds sys.path; the language host does not
-# set them (facts 1.3: "PYTHONPATH is never set by the host"), and a developer's shell must not hide TAP003.
+# set them (it passes its own environment through, sdk/python/cmd/pulumi-language-python in
+# https://github.com/pulumi/pulumi), and a developer's shell must not hide TAP003.
 _SCRUBBED_ENV = ("PYTHONPATH", "PYTHONSAFEPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONINSPECT", "PYTHONNOUSERSITE")
 
 
@@ -283,13 +284,35 @@ def explain_error(project: Project, stack: str, error: dict[str, Any], interpret
     if module:
         return _missing_module(project, module.group(1), text=text, path=path, line=line, interpreter=interpreter)
     message = f"the program fails under the language host ({_how(project)}): {text}"
+    fix = "Fix the error at the line shown, then run `python -m tapcheck .` again."
+    unset = _unset_config_suspects(project, error, path) if "NoneType" in text else []
+    if unset:
+        stack_file = project.stacks.get(stack)
+        where = project.rel(stack_file.path) if stack_file else f"no Pulumi.{stack}.yaml exists"
+        message += (f" (config {', '.join(repr(k) for k, _ in unset)}, read at {', '.join(w for _, w in unset)}, "
+                    f"{'is' if len(unset) == 1 else 'are'} not set for stack '{stack}' ({where}); "
+                    f"Config.get returns None for an unset key)")
+        fix = (f"Set it (`pulumi config set {unset[0][0]} <value> --stack {stack}`), or give the read a default, "
+               "or use `require` so that a missing value is named.")
     fed, created = error.get("fed"), error.get("created_at")
     if fed or created:
         where = f"{project.rel(created['path'])}:{created.get('line') or 1}" if created and created.get("path") \
             else None
         parts = [f"its result feeds {fed}" if fed else "", f"the Output was created at {where}" if where else ""]
         message += f" (raised inside an apply; {'; '.join(p for p in parts if p)})"
-    return _Explained(path, line, message, "Fix the error at the line shown, then run `python -m tapcheck .` again.")
+    return _Explained(path, line, message, fix)
+
+
+def _unset_config_suspects(project: Project, error: dict[str, Any], path: str) -> list[tuple[str, str]]:
+    """Config keys the program read that are not set, read in the failing file (up to three), as ``(key shown,
+    "file:line")``: an error on None there is likely one of them."""
+    suspects = []
+    for key, site in (error.get("unset_config") or {}).items():
+        if not site or not site.get("path") or project.rel(site["path"]) != path:
+            continue
+        namespace, _, bare = key.rpartition(":")
+        suspects.append((bare if namespace == project.name else key, f"{path}:{site.get('line') or 1}"))
+    return suspects[:3]
 
 
 def _how(project: Project) -> str:

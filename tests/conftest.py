@@ -1,7 +1,8 @@
 """Bake the template and inspect what it generated.
 
-Every bake runs the real hooks. The generated repos' tests, lint and check run with this interpreter,
-whose environment holds the Pulumi SDKs once for all bakes.
+Every bake runs the real hooks. The generated repos' tests, lint and check run with this interpreter, whose
+environment holds the Pulumi SDKs once for all bakes, and this checkout's tapcheck, installed (`pip install -e .`),
+as generated repos install the checker they pin.
 """
 
 import json
@@ -13,6 +14,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -32,11 +34,10 @@ DEFAULT_ANSWERS = {
 } | {"project_slug": DEFAULT_SLUG}
 # `${{ ... }}` is a GitHub Actions expression, meant to stay; any other `{{` or `{%` is a rendering leftover.
 LEFTOVER_MARKER = re.compile(r"(?<!\$)\{\{|\{%")
-# The checker is copied into generated repos as it is, not rendered.
-VERBATIM = ("tapcheck",)
 TEMPLATE_DIR = "{{cookiecutter.project_slug}}"
-# What a clone of the template holds that baking reads.
-TRACKED = ("cookiecutter.json", "tap_template_jinja.py", "hooks", "templates", "tapcheck", TEMPLATE_DIR)
+# What a clone of the template holds that baking reads, and what installing its checker (package or hook) reads.
+TRACKED = ("cookiecutter.json", "tap_template_jinja.py", "hooks", "templates", TEMPLATE_DIR,
+           "tapcheck", "pyproject.toml", "hatch_build.py", "README.md", "LICENSE", ".pre-commit-hooks.yaml")
 
 
 @contextmanager
@@ -67,12 +68,25 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: real installs or scanner runs (minutes); CI runs them")
 
 
+@cache
+def require_installed_checker() -> None:
+    """Fail unless this interpreter, started outside the checkout, imports this checkout's tapcheck: generated repos'
+    tests and checks run with it, and must test the checker under review, not a stale install."""
+    found = subprocess.run([sys.executable, "-c", "import tapcheck; print(tapcheck.__file__)"],
+                           cwd=tempfile.gettempdir(), capture_output=True, text=True, check=False).stdout.strip()
+    expected = TEMPLATE / "tapcheck" / "__init__.py"
+    if not found or Path(found).resolve() != expected:
+        pytest.fail(f"{sys.executable} imports tapcheck from {found or 'nowhere'}, not {expected}: install this "
+                    "checkout with `python -m pip install -e .`", pytrace=False)
+
+
 def bake(output_dir: Path, template: Path = TEMPLATE, **answers: Any) -> Path:
     """Generate a repo from `template` (this one unless given) with `answers` over the defaults, hooks included;
     return its folder.
 
     A refusal raises FailedHookException carrying the hook's message, as a person sees it at the terminal.
     """
+    require_installed_checker()
     try:
         with _hook_output() as output:
             return Path(cookiecutter(str(template), no_input=True, extra_context=answers, output_dir=str(output_dir)))
@@ -106,12 +120,8 @@ def python_tool(module: str, *args: str) -> list[str]:
 
 
 def rendered_files(repo: Path) -> list[Path]:
-    """Every file the template rendered (everything but the verbatim copies)."""
-    return [
-        path
-        for path in sorted(repo.rglob("*"))
-        if path.is_file() and not any(part in VERBATIM for part in path.relative_to(repo).parts)
-    ]
+    """Every file the template rendered."""
+    return [path for path in sorted(repo.rglob("*")) if path.is_file()]
 
 
 def load_yaml(path: Path) -> Any:

@@ -5,6 +5,7 @@ they have worked in. Each bakes through cookiecutter's command line, as a person
 
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -24,6 +25,14 @@ pytestmark = pytest.mark.portable
 BIN = Path(sys.executable).parent
 # Python writes these while the hook's check runs the program; they are not part of what was generated.
 CACHES = ("__pycache__",)
+# The checker's pin line in the default (uv) bake: the one line that names where the template came from.
+PIN = re.compile(r'^    "tapcheck @ git\+(?P<url>.+)@(?P<commit>[^@"]+)",$', re.MULTILINE)
+
+
+def checker_pin(repo: Path) -> tuple[str, str]:
+    """The template URL and commit the repo's pyproject.toml installs the checker from."""
+    (found,) = PIN.finditer((repo / "pyproject.toml").read_text(encoding="utf-8"))
+    return found["url"], found["commit"]
 
 
 def user_config(folder: Path, abbreviations: dict[str, str] | None = None) -> dict[str, str]:
@@ -53,8 +62,10 @@ def cli_bake(template: str, output: Path, env: dict[str, str], *answers: str) ->
 
 
 def generated(repo: Path) -> dict[str, bytes | None]:
-    """What a bake produced, without Python caches and with the template's location left out of `.cruft.json`."""
+    """What a bake produced, without Python caches and with the template's location left out of `.cruft.json` and
+    of the checker's pin."""
     files = {path: data for path, data in snapshot(repo).items() if not set(Path(path).parts) & set(CACHES)}
+    files["pyproject.toml"] = PIN.sub("PIN", files["pyproject.toml"].decode()).encode()
     record = json.loads(files.pop(".cruft.json"))
     context = record["context"]["cookiecutter"]
     context.pop("_template")
@@ -75,6 +86,7 @@ def test_abbreviation_from_the_user_config_records_a_url_cruft_checks_and_update
     record = json.loads((repo / ".cruft.json").read_text(encoding="utf-8"))
     assert record["template"] == source.as_uri()
     assert record["commit"] == git(source, "rev-parse", "HEAD")
+    assert checker_pin(repo) == (post.pip_git_url(source.as_uri()), record["commit"])
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "generated")
@@ -82,7 +94,7 @@ def test_abbreviation_from_the_user_config_records_a_url_cruft_checks_and_update
     checked = cli("check", cwd=repo, env=env, tool="cruft")
     assert checked.returncode == 0 and "up to date" in checked.stdout, checked.stdout + checked.stderr
 
-    # The template moves on, in a template file and in the checker: both reach the repo.
+    # The template moves on, in a template file and in the checker: both reach the repo, the checker as its pin.
     gitignore = source / "{{cookiecutter.project_slug}}" / ".gitignore"
     gitignore.write_text(gitignore.read_text(encoding="utf-8") + ".mypy_cache/\n", encoding="utf-8")
     (source / "tapcheck" / "rules" / "team_note.py").write_text('"""A rule added later."""\n', encoding="utf-8")
@@ -94,11 +106,16 @@ def test_abbreviation_from_the_user_config_records_a_url_cruft_checks_and_update
     updated = cli("update", "--skip-apply-ask", cwd=repo, env=env, tool="cruft")
     assert updated.returncode == 0, updated.stdout + updated.stderr
     assert ".mypy_cache/" in (repo / ".gitignore").read_text(encoding="utf-8")
-    assert (repo / "tapcheck" / "rules" / "team_note.py").is_file()
-    # A small diff: the template's two changes and the record, nothing else rewritten.
+    assert not (repo / "tapcheck").exists()
+    # A small diff: the template's change, the record, and the checker's pin line moved to the new commit.
     changed = git(repo, "diff", "HEAD", "--name-only").splitlines()
     changed += git(repo, "ls-files", "--others", "--exclude-standard").splitlines()
-    assert sorted(changed) == [".cruft.json", ".gitignore", "tapcheck/rules/team_note.py"]
+    assert sorted(changed) == [".cruft.json", ".gitignore", "pyproject.toml"]
+    pin_diff = [line for line in git(repo, "diff", "-U0", "HEAD", "--", "pyproject.toml").splitlines()
+                if line.startswith(("+ ", "- "))]
+    new = git(source, "rev-parse", "HEAD")
+    url = post.pip_git_url(source.as_uri())
+    assert pin_diff == [f'-    "tapcheck @ git+{url}@{record["commit"]}",', f'+    "tapcheck @ git+{url}@{new}",']
     assert cli("check", cwd=repo, env=env, tool="cruft").returncode == 0
 
 
@@ -107,6 +124,7 @@ def test_a_folder_without_a_git_remote_records_that_updates_need_the_url(tmp_pat
     repo = cli_bake(str(source), tmp_path / "out", env)
     record = json.loads((repo / ".cruft.json").read_text(encoding="utf-8"))
     assert record["template"] == post.NO_TEMPLATE_URL and record["commit"] is None
+    assert checker_pin(repo) == (post.PIN_URL_MARKER, post.PIN_COMMIT_MARKER)
     checked = cli("check", cwd=repo, env=env, tool="cruft")
     output = checked.stdout + checked.stderr
     assert checked.returncode != 0 and "SET-THE-TEMPLATE-GIT-URL-HERE" in output and "up to date" not in output
@@ -116,6 +134,7 @@ def test_a_folder_without_a_git_remote_records_that_updates_need_the_url(tmp_pat
     record = json.loads((repo / ".cruft.json").read_text(encoding="utf-8"))
     assert record["template"] == "https://git.example.invalid/platform/tap-template.git"
     assert record["commit"] == git(source, "rev-parse", "HEAD")
+    assert checker_pin(repo) == (record["template"], record["commit"])
 
 
 def test_every_way_of_getting_the_template_bakes_the_same_files(tmp_path, source):
@@ -123,7 +142,8 @@ def test_every_way_of_getting_the_template_bakes_the_same_files(tmp_path, source
     clone = tmp_path / "clone"
     git(tmp_path, "clone", "-q", source.as_uri(), str(clone))
     expected = generated(cli_bake(str(clone), tmp_path / "from-clone", env))
-    assert (tmp_path / "from-clone" / DEFAULT_SLUG / "tapcheck" / "__init__.py").is_file()
+    commit, url = git(source, "rev-parse", "HEAD"), post.pip_git_url(source.as_uri())
+    assert checker_pin(tmp_path / "from-clone" / DEFAULT_SLUG) == (url, commit)
 
     archive = tmp_path / "tap-template.zip"
     git(source, "archive", "--format=zip", "--prefix=tap-template/", "-o", str(archive), "HEAD")
@@ -135,8 +155,13 @@ def test_every_way_of_getting_the_template_bakes_the_same_files(tmp_path, source
         "file URL": source.as_uri(),
         "git+file URL": "git+" + source.as_uri(),
     }
+    # Where the template came from decides the checker's pin; without a clonable URL the markers stay.
+    pins = {"zip": (post.PIN_URL_MARKER, post.PIN_COMMIT_MARKER), "core.symlinks=false": (url, commit),
+            "file URL": (url, commit), "git+file URL": (url, commit)}
     for way, template in ways.items():
-        assert generated(cli_bake(template, tmp_path / way.replace(" ", "-"), env)) == expected, way
+        repo = cli_bake(template, tmp_path / way.replace(" ", "-"), env)
+        assert generated(repo) == expected, way
+        assert checker_pin(repo) == pins[way], way
 
     # No git on PATH: only this interpreter's folder, from an unpacked archive (nothing there needs git).
     unpacked = tmp_path / "unpacked"
@@ -149,6 +174,7 @@ def test_every_way_of_getting_the_template_bakes_the_same_files(tmp_path, source
     repo = cli_bake(str(unpacked / "tap-template"), tmp_path / "no-git", env_without_git)
     assert generated(repo) == expected
     assert json.loads((repo / ".cruft.json").read_text(encoding="utf-8"))["template"] == post.NO_TEMPLATE_URL
+    assert checker_pin(repo) == (post.PIN_URL_MARKER, post.PIN_COMMIT_MARKER)
 
 
 def test_regeneration_never_deletes_or_changes_the_users_files(tmp_path):
@@ -167,7 +193,6 @@ def test_regeneration_never_deletes_or_changes_the_users_files(tmp_path):
         "lib/components/audit.py": '"""Audit trail."""\n',
         "tests/unit/test_audit_rules.md": "notes\n",
         "tests/integration/notes.md": "notes\n",
-        "tapcheck/team_notes.md": "ours\n",
         "requirements-local.txt": "ipython\n",
     }
     for relative, text in users.items():
@@ -226,4 +251,21 @@ def test_a_bake_without_the_pulumi_sdk_says_what_it_did_not_check(tmp_path):
     # The bake checks what needs no project environment and names what it left to the project's own check.
     assert "tapcheck static rules: no findings. NOT CHECKED at generation: the program run under mocks (synth)" \
         in result.stdout
-    assert "uv sync && uv run python -m tapcheck . --strict" in result.stdout
+    assert "uv sync && uv run tapcheck . --strict" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("url", "pip_url"),
+    [
+        ("https://github.com/org/tap-template.git", "https://github.com/org/tap-template.git"),
+        ("git@github.com:org/tap-template.git", "ssh://git@github.com/org/tap-template.git"),
+        ("ssh://git@git.example.com:2222/org/tap-template.git", "ssh://git@git.example.com:2222/org/tap-template.git"),
+        ("file:///srv/git/tap-template", "file://localhost/srv/git/tap-template"),
+    ],
+)
+def test_the_pin_names_the_template_as_pip_uv_and_pipenv_read_git_urls(url, pip_url):
+    assert post.pip_git_url(url) == pip_url
+
+
+def test_a_local_path_remote_is_pinned_as_a_file_url(tmp_path):
+    assert post.pip_git_url(str(tmp_path)) == tmp_path.resolve().as_uri().replace("file:///", "file://localhost/")

@@ -70,6 +70,11 @@ def test_update_keeps_user_edits_and_applies_template_changes(tmp_path, template
     assert 'pulumi.export("team", "payments")' in main.read_text(encoding="utf-8")
     leftovers = [p for p in project.rglob("*") if p.suffix in (".rej", ".orig")]
     assert not leftovers, leftovers
-    # Only the template's own changes are pending: no file the user did not touch was rewritten.
-    assert git(project, "diff", "HEAD", "--name-only").splitlines() == [".cruft.json", ".gitignore", "lib/naming.py"]
+    # Only the template's own changes are pending: no file the user did not touch was rewritten, and the checker's
+    # pin moved to the new commit.
+    assert git(project, "diff", "HEAD", "--name-only").splitlines() == [
+        ".cruft.json", ".gitignore", "lib/naming.py", "pyproject.toml"]
+    pin = [line for line in git(project, "diff", "-U0", "HEAD", "--", "pyproject.toml").splitlines()
+           if line.startswith(("+ ", "- "))]
+    assert [line.rsplit("@", 1)[1] for line in pin] == [f'{earlier}",', f'{current}",'], pin
     assert not git(project, "ls-files", "--others", "--exclude-standard")

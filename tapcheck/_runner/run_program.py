@@ -184,6 +184,7 @@ class _Recorder:
         self.asset_sites: dict[str, Any] = {}
         self.records: list[dict[str, Any]] = []
         self.unexpanded: list[dict[str, str]] = []
+        self.unset_config: dict[str, Any] = {}  # full config key read but not set -> the project line that read it
         self.local = threading.local()
         self.counter = itertools.count()
 
@@ -202,8 +203,19 @@ class _Recorder:
             recorder.export_sites.setdefault(name, recorder.sites.here())
             original_export(name, value)
 
+        # Every Config.get*/require* reads through Config._get (pulumi/config.py); older SDKs lack it.
+        original_config_get = vars(pulumi.Config).get("_get")
+
+        def config_get(self: Any, key: str, *args: Any, **kwargs: Any) -> Any:
+            value = original_config_get(self, key, *args, **kwargs)
+            if value is None:
+                recorder.unset_config.setdefault(self.full_key(key), recorder.sites.here())
+            return value
+
         pulumi.Resource.__init__ = resource_init
         pulumi.export = export
+        if original_config_get is not None:
+            pulumi.Config._get = config_get
         self._watch_outputs()
         for asset_cls in (pulumi.FileAsset, pulumi.FileArchive):
             def asset_init(self: Any, path: Any, _orig: Any = asset_cls.__init__) -> None:
@@ -390,6 +402,8 @@ def _run_stack(job: dict[str, Any], runtime: _Runtime) -> dict[str, Any]:
     failure = _run_program(job, loop, runtime.run_pulumi_func)
     result["exports"] = recorder.exports(loop)  # before formatting: an export may be what the failure fed
     result["error"] = None if failure is None else _format_error(failure, sites)
+    if result["error"] is not None and recorder.unset_config:  # a None the program did not expect may be one of them
+        result["error"]["unset_config"] = recorder.unset_config
     result["status"] = "ok" if failure is None else "error"
     result["resources"] = recorder.resources()
     unknown_wire_keys = importlib.import_module(f"{package.__name__}.sdkargs").unknown_wire_keys
@@ -411,7 +425,8 @@ class _Fresh:
         self.sites = sites
         self.attributes = [(owner, name, vars(owner)[name]) for owner, name in (
             (pulumi.Resource, "__init__"), (pulumi, "export"), (pulumi.Output, "apply"), (pulumi.Output, "format"),
-            (rpc, "serialize_property"), (pulumi.FileAsset, "__init__"), (pulumi.FileArchive, "__init__"))]
+            (rpc, "serialize_property"), (pulumi.FileAsset, "__init__"), (pulumi.FileArchive, "__init__"),
+            (pulumi.Config, "_get")) if name in vars(owner)]
         self.path, self.environ, self.cwd = list(sys.path), dict(os.environ), os.getcwd()
 
     def restore(self) -> None:

@@ -66,7 +66,8 @@ def tap009(ctx: Context) -> list[Finding]:
             line = getattr(error, "lineno", None) or 1
             message = getattr(error, "msg", None) or str(error)
             out.append(finding("TAP009", p.rel(path), line, f"`{p.rel(path)}` does not compile: {message}",
-                               "Fix the syntax error at this line (`python -m py_compile` shows it)."))
+                               "Fix the syntax error at this line (`python -m py_compile` shows it).",
+                               column=getattr(error, "offset", None)))
     return out
 
 

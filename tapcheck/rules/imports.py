@@ -237,7 +237,8 @@ def tap041(ctx: Context) -> list[Finding]:
             if _sys_path_edit(node):
                 out.append(finding("TAP041", rel, node.lineno,  # type: ignore[attr-defined]
                                    "sys.path is edited at run time: it hides a layout that fails under the Pulumi "
-                                   "language host and in a clean checkout"))
+                                   "language host and in a clean checkout",
+                                   column=node.col_offset + 1))  # type: ignore[attr-defined]
             elif isinstance(node, ast.Try) and any(_catches_import_error(h) for h in node.handlers):
                 body = [i for s in node.body if isinstance(s, (ast.Import, ast.ImportFrom))
                         for i in _to_import(s, src.lines)]
@@ -248,7 +249,8 @@ def tap041(ctx: Context) -> list[Finding]:
                     out.append(finding(
                         "TAP041", rel, node.lineno,
                         f"import fallback `{body[0].module or '.'}` / `{fallback[0].module or '.'}`: one of the two "
-                        "paths is wrong under the language host and tests only ever see the one that works"))
+                        "paths is wrong under the language host and tests only ever see the one that works",
+                        column=node.col_offset + 1))
     pythonpath = re.compile(r"PYTHONPATH\s*[=:]|export\s+PYTHONPATH|environ\[[\"']PYTHONPATH[\"']\]\s*=")
     for path in _script_files(p):
         text = read_text(path)

@@ -1,6 +1,7 @@
 """Rules on Pulumi.yaml, stack files and the scripts around them: TAP001, TAP002, TAP004-TAP008.
 
-Messages quote Pulumi's own wording where facts sections 2-3 give it, so a reader can search for them.
+Messages quote Pulumi's own wording (``sdk/go/common/workspace/project.go`` and ``loaders.go`` in
+https://github.com/pulumi/pulumi), so a reader can search for them.
 """
 
 from __future__ import annotations

@@ -62,7 +62,8 @@ def test_json_shape_and_synth_out(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert set(project) == {"path", "project", "stack", "findings", "notes", "synth", "synth_skipped"}
     assert (project["path"], project["project"], project["stack"]) == (path, "TapStack", "dev")
     assert [f["rule"] for f in project["findings"]] == ["TAP012"]
-    assert set(project["findings"][0]) == {"rule", "severity", "path", "line", "message", "fix"}
+    # "column" appears only where the rule knows it; the fingerprint is what --baseline matches.
+    assert set(project["findings"][0]) == {"rule", "severity", "path", "line", "message", "fix", "fingerprint"}
     assert project["findings"][0]["path"] == "__main__.py" and project["findings"][0]["line"] == 6
     assert data["findings"] == [{**project["findings"][0], "project_path": path}]
     assert set(project["synth"]) == {"stack", "resources", "exports"}

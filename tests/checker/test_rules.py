@@ -49,6 +49,10 @@ SYNTH_CASES: dict[str, list[str]] = {
     "TAP053": ["TAP053-public-bucket"],
     "TAP054": ["TAP054-plaintext-env-secret"],
     "TAP055": ["TAP055-secure-config-plain"],
+    "TAP056": ["TAP056-iam-policies"],
+    "TAP057": ["TAP056-iam-policies"],
+    "TAP058": ["TAP056-iam-policies"],
+    "TAP090": ["TAP090-unused-suppression"],
     "TAP035": ["TAP035-no-egress"],
 }
 
@@ -71,6 +75,7 @@ STATIC_CASES: dict[str, list[str]] = {
     "TAP040": ["TAP040-placeholder-tests"],
     "TAP041": ["TAP041-import-hacks"],
     "TAP042": ["TAP042-apply-asserts"],
+    "TAP091": ["TAP091-no-reason"],
 }
 
 # Static parts of rules whose other markers need the program run: the lines the AST alone must find.

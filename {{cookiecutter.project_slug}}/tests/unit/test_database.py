@@ -6,6 +6,7 @@ from typing import Any
 
 import pulumi
 import pytest
+from tapcheck import engines
 
 from lib.components.database import (
     ENGINE_VERSION_PATTERNS,
@@ -16,7 +17,6 @@ from lib.components.database import (
     check_engine_version,
 )
 from lib.naming import Naming
-from tapcheck import engines
 from tests.unit.conftest import RecordingMocks, deploy
 
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/test"

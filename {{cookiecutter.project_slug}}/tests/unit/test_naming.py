@@ -1,10 +1,10 @@
 """Resource names follow one pattern and stay within AWS limits."""
 
 import pytest
+from tapcheck.limits import AUTONAME_SUFFIX, NAME_LIMITS
 
 from lib import naming
 from lib.naming import AUTO_NAME_SUFFIX, LOAD_BALANCER, Naming
-from tapcheck.limits import AUTONAME_SUFFIX, NAME_LIMITS
 
 # The program keeps its own limits (it must deploy without the checker); the checker's table, kept equal to
 # botocore's service models where they carry a limit, is the one truth both must agree with.

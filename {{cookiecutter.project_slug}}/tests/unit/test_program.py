@@ -9,20 +9,14 @@ import json
 
 import pytest
 
-from tapcheck.synth import synth_stacks
-from tests.unit.conftest import PROJECT, ROOT
-
-
-@pytest.fixture(scope="module")
-def records():
-    """tapcheck's synth of every stack, in one interpreter (the SDK is imported once): stack -> result."""
-    return synth_stacks(ROOT, sorted(PROJECT.stacks))
+from tests.unit.conftest import PROJECT
 
 
 @pytest.fixture(params=sorted(PROJECT.stacks))
-def synth(request, records):
-    """One stack's record of the program run: its resources and exports. The run itself must not fail."""
-    result = records[request.param]
+def synth(request, stack_records):
+    """One stack's record of the program run (tapcheck's synth, shared by the session): its resources and exports.
+    The run itself must not fail."""
+    result = stack_records[request.param]
     assert result.record is not None, result.notes
     assert not result.findings, [finding.message for finding in result.findings]
     return result.record
