@@ -464,7 +464,7 @@ _ROWS: tuple[Rule, ...] = (
          "subnets through NAT.",
          "https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html",
          example='ecs.Service(network_configuration={"subnets": private})  # image public.ecr.aws/..., no NAT',
-         fixed='image = cache_image  # this region\'s ECR: a pull-through cache of ECR Public, with ecr/s3/logs endpoints',
+         fixed='image = cache_image  # this region\'s ECR (a pull-through cache of ECR Public), ecr/s3/logs endpoints',
          name="unreachable-without-egress"),
 )
 
