@@ -8,9 +8,7 @@ import pytest
 from lib.components.ecs import UNWIRED, QueueAccess, SecretValue, Service, ServiceArgs, Wiring
 from lib.components.load_balancer import Https
 from lib.naming import Naming
-from lib.settings import Settings
-from lib.tap_stack import TapStack
-from tests.unit.conftest import PROJECT, RecordingMocks, deploy, policy, use_stack
+from tests.unit.conftest import PROJECT, RecordingMocks, deploy, policy
 
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/test"
 IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1.4.2"
@@ -216,52 +214,59 @@ def test_outputs_name_the_cluster_service_and_load_balancer(stack_mocks):
 
 
 
-@pytest.fixture(scope="module")
-def stack() -> RecordingMocks:
-    """The whole stack as the default stack file configures it (the wiring is the same in every stack)."""
-    mocks = use_stack(PROJECT.stack_name)
-
-    def program() -> None:
-        settings = Settings.load()
-        TapStack(settings.naming.name("stack"), settings)
-
-    deploy(program)
-    return mocks
+def _plain(value):
+    """A recorded value without the record's secret marker ({"__secret__": value})."""
+    while isinstance(value, dict) and set(value) == {"__secret__"}:
+        value = value["__secret__"]
+    return value
 
 
-def _container(mocks: RecordingMocks) -> dict:
-    (container,) = json.loads(mocks.one("aws:ecs/taskDefinition:TaskDefinition").inputs["containerDefinitions"])
-    return container
+@pytest.fixture
+def stack(stack_records) -> dict[str, list[dict]]:
+    """The default stack as the program registered it (the session's shared synth): type -> resources."""
+    result = stack_records[PROJECT.stack_name]
+    assert result.record is not None, result.notes
+    by_type: dict[str, list[dict]] = {}
+    for resource in result.record["resources"]:
+        by_type.setdefault(resource["type"], []).append(resource)
+    return by_type
+
+
+def _named(stack: dict[str, list[dict]], resource_type: str, fragment: str = "") -> dict:
+    """The only resource of a type whose logical name contains `fragment`."""
+    (resource,) = [r for r in stack.get(resource_type, []) if fragment in r["name"]]
+    return resource
 
 
 def test_the_stack_wires_the_service_to_what_it_gives_it(stack):
-    container = _container(stack)
+    task = _named(stack, "aws:ecs/taskDefinition:TaskDefinition")
+    (container,) = json.loads(_plain(task["inputs"]["containerDefinitions"]))
     environment = {item["name"]: item["value"] for item in container["environment"]}
     secrets = {item["name"]: item["valueFrom"] for item in container["secrets"]}
     expected_environment, expected_secrets = set(), set()
 {%- if cookiecutter.database != "none" %}
-    database = stack.one("aws:rds/{{ 'cluster:Cluster' if cookiecutter.database.startswith('aurora') else 'instance:Instance' }}")
+    database = _named(stack, "aws:rds/{{ 'cluster:Cluster' if cookiecutter.database.startswith('aurora') else 'instance:Instance' }}")
     expected_environment |= {"DATABASE_HOST", "DATABASE_PORT", "DATABASE_NAME"}
     expected_secrets |= {"DATABASE_USERNAME", "DATABASE_PASSWORD"}
-    assert environment["DATABASE_HOST"] == database.state["{{ 'endpoint' if cookiecutter.database.startswith('aurora') else 'address' }}"]
-    (db_secret,) = [s for s in stack.of_type("aws:secretsmanager/secret:Secret") if "db-secret" in s.name]
-    assert secrets["DATABASE_PASSWORD"] == f"{db_secret.state['arn']}:password::"
+    assert environment["DATABASE_HOST"] == database["outputs"]["{{ 'endpoint' if cookiecutter.database.startswith('aurora') else 'address' }}"]
+    db_secret = _named(stack, "aws:secretsmanager/secret:Secret", "db-secret")
+    assert secrets["DATABASE_PASSWORD"] == f"{db_secret['outputs']['arn']}:password::"
 {%- endif %}
 {%- if cookiecutter.cache %}
-    group = stack.one("aws:elasticache/replicationGroup:ReplicationGroup")
+    group = _named(stack, "aws:elasticache/replicationGroup:ReplicationGroup")
     expected_environment |= {"CACHE_HOST", "CACHE_PORT"}
     expected_secrets |= {"CACHE_AUTH_TOKEN"}
-    assert environment["CACHE_HOST"] == group.state["primaryEndpointAddress"]
-    (cache_secret,) = [s for s in stack.of_type("aws:secretsmanager/secret:Secret") if "cache-secret" in s.name]
-    assert secrets["CACHE_AUTH_TOKEN"] == f"{cache_secret.state['arn']}:auth_token::"
+    assert environment["CACHE_HOST"] == group["outputs"]["primaryEndpointAddress"]
+    cache_secret = _named(stack, "aws:secretsmanager/secret:Secret", "cache-secret")
+    assert secrets["CACHE_AUTH_TOKEN"] == f"{cache_secret['outputs']['arn']}:auth_token::"
 {%- endif %}
 {%- if cookiecutter.queue %}
-    (queue,) = [q for q in stack.of_type("aws:sqs/queue:Queue") if "dlq" not in q.name]
+    (queue,) = [q for q in stack["aws:sqs/queue:Queue"] if "dlq" not in q["name"]]
     expected_environment.add("QUEUE_URL")
-    assert environment["QUEUE_URL"] == queue.state["url"]
-    task_policy = policy(by_name(stack, ROLE_POLICY, "ecs-task"))
-    assert task_policy["Statement"][0]["Resource"] == [queue.state["arn"]]
-    assert task_policy["Statement"][1]["Resource"] == [queue.inputs["kmsMasterKeyId"]]
+    assert environment["QUEUE_URL"] == queue["outputs"]["url"]
+    task_policy = json.loads(_plain(_named(stack, ROLE_POLICY, "ecs-task")["inputs"]["policy"]))
+    assert task_policy["Statement"][0]["Resource"] == [queue["outputs"]["arn"]]
+    assert task_policy["Statement"][1]["Resource"] == [queue["inputs"]["kmsMasterKeyId"]]
 {%- endif %}
     assert set(environment) == expected_environment
     assert set(secrets) == expected_secrets

@@ -194,17 +194,14 @@ def configure(stack: str, **overrides: str) -> RecordingMocks:
     return mocks
 
 
-def build_stack() -> Settings:
-    """The whole stack under the current mocks and configuration; its settings."""
-    loaded: list[Settings] = []
+def build_stack() -> None:
+    """The whole stack under the current mocks and configuration."""
 
     def program() -> None:
         settings = Settings.load()
-        loaded.append(settings)
         TapStack(settings.naming.name("stack"), settings)
 
     deploy(program)
-    return loaded[0]
 
 
 def test_a_production_stack_without_a_certificate_is_refused_before_anything_is_registered():
@@ -217,19 +214,25 @@ def test_a_production_stack_without_a_certificate_is_refused_before_anything_is_
 
 
 @pytest.mark.parametrize("stack", sorted(PROJECT.stacks))
-def test_production_stacks_serve_https_only_and_every_load_balancer_sits_behind_waf(stack):
-    mocks = configure(stack)
-    settings = build_stack()
-    balancers = {balancer.state["arn"] for balancer in mocks.of_type("aws:lb/loadBalancer:LoadBalancer")}
-    associations = mocks.of_type("aws:wafv2/webAclAssociation:WebAclAssociation")
-    assert balancers and {association.inputs["resourceArn"] for association in associations} >= balancers
-    listeners = mocks.of_type(LISTENER)
-    if settings.production:
-        https = [listener for listener in listeners if listener.inputs["protocol"] == "HTTPS"]
-        assert {listener.inputs["loadBalancerArn"] for listener in https} == balancers
-        assert all(listener.inputs["sslPolicy"] == TLS_POLICY for listener in https)
-        plain = [listener for listener in listeners if listener.inputs["protocol"] == "HTTP"]
-        assert all(listener.inputs["defaultActions"][0]["type"] == "redirect" for listener in plain)
+def test_production_stacks_serve_https_only_and_every_load_balancer_sits_behind_waf(stack, stack_records):
+    result = stack_records[stack]
+    assert result.record is not None, result.notes
+    resources = result.record["resources"]
+
+    def of_type(resource_type: str) -> list[dict]:
+        return [resource for resource in resources if resource["type"] == resource_type]
+
+    balancers = {balancer["outputs"]["arn"] for balancer in of_type("aws:lb/loadBalancer:LoadBalancer")}
+    associations = of_type("aws:wafv2/webAclAssociation:WebAclAssociation")
+    assert balancers and {association["inputs"]["resourceArn"] for association in associations} >= balancers
+    listeners = [listener["inputs"] for listener in of_type(LISTENER)]
+    configure(stack)
+    if Settings.load().production:
+        https = [listener for listener in listeners if listener["protocol"] == "HTTPS"]
+        assert {listener["loadBalancerArn"] for listener in https} == balancers
+        assert all(listener["sslPolicy"] == TLS_POLICY for listener in https)
+        plain = [listener for listener in listeners if listener["protocol"] == "HTTP"]
+        assert all(listener["defaultActions"][0]["type"] == "redirect" for listener in plain)
     else:
         # Other stacks may stay on HTTP (with a warning) until they set domainName or certificateArn.
-        assert {listener.inputs["loadBalancerArn"] for listener in listeners} == balancers
+        assert {listener["loadBalancerArn"] for listener in listeners} == balancers
