@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import sdkargs
+from . import policy, sdkargs
 from .baseline import fingerprints
 from .findings import Finding, Report
 from .project import Project, find_projects, read_text
@@ -23,20 +23,25 @@ _DISPROVED_BY_A_RUN = frozenset({"TAP003"})
 
 def check(path: str | Path, *, stack: str | None = None, synth: bool = True, timeout: float = 120.0,
           python: str | None = None, select: Sequence[str] | None = None, extend_select: Sequence[str] = (),
-          ignore: Sequence[str] = ()) -> Report:
+          ignore: Sequence[str] = (), policy_packs: Sequence[str | Path] = ()) -> Report:
     """Check the one Pulumi project at ``path`` (the folder holding Pulumi.yaml; a nested project's files are
     not part of it).
 
     ``synth=False`` runs only the static rules (no subprocess). ``select`` replaces the project's
     ``[tool.tapcheck] select``; ``extend_select`` and ``ignore`` add to its settings (ruff's semantics, see
     :mod:`tapcheck.selection`). ``timeout`` is in seconds. Raises :class:`tapcheck.project.ProjectError` when the
-    folder cannot be read at all and :class:`tapcheck.selection.SelectionError` for an unknown selector."""
+    folder cannot be read at all and :class:`tapcheck.selection.SelectionError` for an unknown selector.
+
+    ``policy_packs`` are Pulumi policy pack folders (relative to the working folder) evaluated on the synth record
+    with those of ``[tool.tapcheck] policy-packs`` (TAP060, :mod:`tapcheck.policy`); a folder that does not exist
+    raises :class:`tapcheck.project.ProjectError`."""
     project = Project(path, stack)
     selection = project.settings.selection(select=select, extend_select=extend_select, ignore=ignore)
     report = Report(path=str(path), project=project.name, stack=project.stack_name)
     record: dict[str, Any] | None = None
 
     loadable = project.project_file is not None and project.load_error is None
+    packs = policy.pack_folders(project, policy_packs) if loadable and policy.RULE in selection.enabled else []
     usages = sdkargs.collect(project) if loadable and "TAP024" in selection.enabled else []
     sdk_in_process = bool(usages) and sdkargs.sdk_available()
     sdk_results: list[dict[str, Any]] | None = sdkargs.unknown_keys(usages) if sdk_in_process else None
@@ -61,6 +66,12 @@ def check(path: str | Path, *, stack: str | None = None, synth: bool = True, tim
     if usages and sdk_results is None:
         report.notes.append("TAP024 skipped: pulumi_aws is not importable here and synth did not run")
 
+    if packs and record is not None:
+        found, notes = policy.check_packs(project, record, packs)
+        findings += found
+        report.notes += notes
+    elif packs:
+        report.notes.append("TAP060 skipped: policy packs are evaluated on the program's run, and synth did not run")
     ctx = Context(project, record, project.stack_name)
     findings += run_rules(ctx)
     report.notes += ctx.notes

@@ -436,6 +436,18 @@ _ROWS: tuple[Rule, ...] = (
          example='{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}',
          fixed='{"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": bucket_arn + "/*"}',
          name="iam-wildcard-grant"),
+    Rule("TAP060", SECURITY, WARNING, "a resource violates a policy of a Pulumi policy pack",
+         "A policy pack (CrossGuard) given with `--policy-pack` or `[tool.tapcheck] policy-packs` was run on the "
+         "program's resources, as `pulumi preview --policy-pack` runs it: a mandatory violation would stop the "
+         "deployment, an advisory one is printed. The finding is an error for a mandatory policy, a warning for "
+         "an advisory one.",
+         "Change the resource at the line shown so that it meets the policy (the message quotes it), or change the "
+         "policy's enforcement level in the pack's config if the policy is wrong for this stack.",
+         "https://www.pulumi.com/docs/iac/using-pulumi/crossguard/",
+         example='aws.s3.Bucket("logs")   # the pack requires a server-side encryption configuration',
+         fixed='bucket = aws.s3.Bucket("logs")\n'
+               'aws.s3.BucketServerSideEncryptionConfiguration("logs", bucket=bucket.id, rules=[...])',
+         name="policy-pack-violation"),
     Rule("TAP090", SUPPRESSIONS, WARNING, "a suppression comment silences nothing or names no rule",
          "A `# tapcheck: ignore[...]` left behind after the code was fixed (or naming a rule that does not exist) "
          "would silently hide the next real finding on that line. Reported only when the program ran to the end "

@@ -70,6 +70,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--python", metavar="INTERPRETER", help="interpreter to run the program with")
     parser.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
                         help="time limit for the program run (default 120)")
+    parser.add_argument("--policy-pack", action="append", default=[], metavar="DIR", dest="policy_packs",
+                        help="Pulumi policy pack (Python, pulumi_policy) to evaluate on the program's run (TAP060); "
+                             "repeatable, added to [tool.tapcheck] policy-packs")
     return parser
 
 
@@ -119,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         recorded = baseline.read(args.baseline) if args.baseline else None
         reports = check_all(args.paths, stack=args.stack, synth=not args.no_synth, timeout=args.timeout,
                             python=args.python, select=select, extend_select=_selectors(args.extend_select),
-                            ignore=_selectors(args.ignore))
+                            ignore=_selectors(args.ignore), policy_packs=args.policy_packs)
     except (ProjectError, SelectionError, baseline.BaselineError) as exc:
         print(f"tapcheck: error: {exc}", file=sys.stderr)
         return 2

@@ -42,7 +42,8 @@ class Settings:
 
     ``select`` (None: the default groups), ``extend_select``, ``ignore`` and ``severity`` (selector -> ``error`` or
     ``warning``) are rule selectors as :mod:`tapcheck.selection` reads them; ``exclude`` holds globs of project
-    paths never read; ``required_tags`` the cost-allocation tag keys TAP029 asks for."""
+    paths never read; ``required_tags`` the cost-allocation tag keys TAP029 asks for; ``policy_packs`` the Pulumi policy
+    pack folders (relative to the project root) TAP060 evaluates."""
 
     required_tags: tuple[str, ...] = DEFAULT_REQUIRED_TAGS
     select: tuple[str, ...] | None = None
@@ -50,6 +51,7 @@ class Settings:
     ignore: tuple[str, ...] = ()
     severity: dict[str, str] = field(default_factory=dict)
     exclude: tuple[str, ...] = ()
+    policy_packs: tuple[str, ...] = ()
 
     def selection(self, *, select: Sequence[str] | None = None, extend_select: Sequence[str] = (),
                   ignore: Sequence[str] = ()) -> Selection:
@@ -305,6 +307,7 @@ class Project:
             ignore=tuple(_setting(table, "ignore")),
             severity={str(k): str(v).lower() for k, v in severity.items()},
             exclude=tuple(_setting(table, "exclude")),
+            policy_packs=tuple(_setting(table, "policy-packs")),
         )
 
     @cached_property
