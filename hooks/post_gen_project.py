@@ -58,10 +58,6 @@ PRODUCTION_STACKS = ("prod", "production")
 PRODUCTION_LOG_RETENTION_DAYS = 365
 # A pinned, non-root image listening on the service's port, until the stack files name the team's own.
 STARTER_CONTAINER_IMAGE = "public.ecr.aws/nginx/nginx-unprivileged:1.27-alpine"
-# A certificate ARN of the right shape that no account holds: production deployments stop at AWS until the stack file
-# names the team's own certificate, instead of serving plain HTTP.
-PLACEHOLDER_ACCOUNT = "123456789012"
-PLACEHOLDER_CERTIFICATE = "00000000-0000-0000-0000-000000000000"
 # Context entries that describe this machine, not the project: never recorded.
 # Rules that need the project's own environment (the Pulumi SDK): its tests and `tapcheck` run them after set-up.
 LEFT_TO_THE_PROJECT = ("TAP024",)
@@ -152,10 +148,9 @@ def stack_file(answers: dict[str, object], stack: str) -> str:
     ]
     if stack in PRODUCTION_STACKS:
         lines += [f"  {project}:production: true", f"  {project}:logRetentionDays: {PRODUCTION_LOG_RETENTION_DAYS}"]
-        if answers["ecs"] or answers["asg"]:  # the policy pack requires HTTPS in production (policy/__main__.py)
-            lines += ["  # Your ACM certificate for the load balancer's HTTPS listener: production serves HTTPS only.",
-                      f"  {project}:certificateArn: arn:aws:acm:{answers['aws_region']}:{PLACEHOLDER_ACCOUNT}:"
-                      f"certificate/{PLACEHOLDER_CERTIFICATE}"]
+    if stack in PRODUCTION_STACKS and (answers["ecs"] or answers["asg"]):
+        lines += ["  # Production load balancers serve this domain over HTTPS only (ACM, validated in Route 53).",
+                  f"  {project}:domainName: {answers['domain_name']}"]
     if answers["ecs"]:
         lines += ["  # Your service's image, pinned by tag or digest. This one answers on 8080 as a non-root user.",
                   f"  {project}:containerImage: {STARTER_CONTAINER_IMAGE}"]

@@ -467,6 +467,17 @@ _ROWS: tuple[Rule, ...] = (
          fixed='master_password=legacy_password,  # tapcheck: ignore[TAP020] -- imported database, rotated '
                'outside Pulumi',
          name="suppression-without-reason"),
+    Rule("TAP035", AWS, WARNING, "a task or function without internet egress needs an image or API no endpoint serves",
+         "In subnets without a NAT route, AWS is reached only through VPC endpoints: a task whose image is on ECR "
+         "Public or Docker Hub never starts, and calls to a service without an endpoint (SQS, X-Ray, ...) time out, "
+         "while `pulumi up` reports success.",
+         "Pull images from this region's private ECR (an ECR pull-through cache serves ECR Public) and add an "
+         "interface endpoint per service the workload calls (S3 and DynamoDB: gateway endpoints), or route the "
+         "subnets through NAT.",
+         "https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html",
+         example='ecs.Service(network_configuration={"subnets": private})  # image public.ecr.aws/..., no NAT',
+         fixed='image = cache_image  # this region\'s ECR (a pull-through cache of ECR Public), ecr/s3/logs endpoints',
+         name="unreachable-without-egress"),
 )
 
 #: id -> Rule, in catalog order.

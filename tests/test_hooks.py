@@ -108,6 +108,14 @@ def test_other_stack_files_rely_on_pulumi_yaml_defaults():
     assert config == {"aws:region": "us-east-1", "TapStack:environmentSuffix": "staging"}
 
 
+@pytest.mark.parametrize("component", ["ecs", "asg"])
+def test_production_stacks_with_a_load_balancer_name_the_domain_it_serves_over_https(component):
+    answers = DEFAULTS | {component: True, "domain_name": "pay.example.org"}
+    production = yaml.safe_load(post.stack_file(answers, "prod"))["config"]
+    assert production["TapStack:domainName"] == "pay.example.org"
+    assert "TapStack:domainName" not in yaml.safe_load(post.stack_file(answers, "dev"))["config"]
+
+
 def test_ecs_stacks_name_a_pinned_container_image():
     config = yaml.safe_load(post.stack_file(DEFAULTS | {"ecs": True}, "dev"))["config"]
     image = config["TapStack:containerImage"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..findings import Finding
-from . import aws, code, graph, iam, imports, program, project_files, security
+from . import aws, code, egress, graph, iam, imports, program, project_files, security
 from .base import Context, RuleFn
 
 __all__ = ["Context", "RuleFn", "all_rules", "run_rules"]
@@ -12,7 +12,7 @@ __all__ = ["Context", "RuleFn", "all_rules", "run_rules"]
 def all_rules() -> list[RuleFn]:
     """Every rule function, static ones first."""
     return [*project_files.RULES, *imports.RULES, *code.RULES, *graph.RULES, *program.RULES, *aws.RULES,
-            *security.RULES, *iam.RULES]
+            *security.RULES, *iam.RULES, *egress.RULES]
 
 
 def run_rules(ctx: Context) -> list[Finding]:

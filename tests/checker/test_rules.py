@@ -54,6 +54,7 @@ SYNTH_CASES: dict[str, list[str]] = {
     "TAP058": ["TAP056-iam-policies"],
     "TAP090": ["TAP090-unused-suppression"],
     "TAP060": ["TAP060-policy-pack"],
+    "TAP035": ["TAP035-no-egress"],
 }
 
 # rule -> fixtures whose markers the static rules alone must reproduce exactly (no subprocess).

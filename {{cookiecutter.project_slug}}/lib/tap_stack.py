@@ -25,10 +25,14 @@ from lib.components.database import Database, DatabaseArgs
 from lib.components.dynamodb import Table, TableArgs
 {% endif -%}
 {% if cookiecutter.ecs -%}
-from lib.components.ecs import Service, ServiceArgs
+{% set wired = cookiecutter.database != "none" or cookiecutter.cache or cookiecutter.queue -%}
+from lib.components.ecs import {% if cookiecutter.queue %}QueueAccess, {% endif %}{% if cookiecutter.database != "none" or cookiecutter.cache %}SecretValue, {% endif %}Service, ServiceArgs{% if wired %}, Wiring{% endif %}
 {% endif -%}
 {% if cookiecutter.lambda_api -%}
 from lib.components.lambda_api import WebhookFunction, WebhookFunctionArgs
+{% endif -%}
+{% if lb -%}
+from lib.components.load_balancer import Https
 {% endif -%}
 {% if cookiecutter.migrations -%}
 from lib.components.migrations import Migrations, MigrationsArgs
@@ -65,12 +69,12 @@ from lib.tags import cost_allocation_tags
 {%- if cookiecutter.network %}
 
 # AWS APIs that private workloads call. Without NAT they are reached through interface endpoints (S3 and DynamoDB
-# always through free gateway endpoints).
+# always through free gateway endpoints; ECR keeps image layers in S3).
 PRIVATE_API_ENDPOINTS: tuple[str, ...] = (
 {%- if cookiecutter.ecs %}
-    "ecr.api",
-    "ecr.dkr",
-    "logs",
+    "ecr.api",  # registry authorization and the pull-through cache
+    "ecr.dkr",  # image manifests (layers come from S3)
+    "logs",  # the awslogs driver
 {%- endif %}
 {%- if cookiecutter.asg %}
     "ssm",
@@ -78,7 +82,13 @@ PRIVATE_API_ENDPOINTS: tuple[str, ...] = (
     "ec2messages",
 {%- endif %}
 {%- if in_vpc_lambda or cookiecutter.ecs %}
-    "secretsmanager",
+    "secretsmanager",  # secrets injected into containers, read by functions
+{%- endif %}
+{%- if cookiecutter.ecs and cookiecutter.queue %}
+    "sqs",
+{%- endif %}
+{%- if in_vpc_lambda or cookiecutter.migrations %}
+    "xray",  # trace segments of functions with active tracing
 {%- endif %}
 )
 {%- endif %}
@@ -88,6 +98,10 @@ class TapStack(pulumi.ComponentResource):
     """Everything this project deploys into one stack; `outputs` lists what the program exports."""
 
     def __init__(self, name: str, settings: Settings, opts: pulumi.ResourceOptions | None = None) -> None:
+{%- if lb %}
+        # First, before anything is registered: a production stack refuses a public load balancer without HTTPS.
+        https = Https.from_settings(settings)
+{%- endif %}
         # Stacks deployed when logical names carried the prefix and suffix keep every resource (lib/naming.py).
         renamed = pulumi.ResourceOptions(transformations=[settings.naming.former_names])
         super().__init__(STACK_TYPE, name, None, pulumi.ResourceOptions.merge(opts, renamed))
@@ -205,9 +219,42 @@ class TapStack(pulumi.ComponentResource):
         self.access_logs = AccessLogBucket("access-logs", AccessLogBucketArgs.from_settings(settings), opts=child)
         self.outputs.update(self.access_logs.outputs)
 {%- endif %}
-{%- set app_secrets = [] -%}
-{%- if cookiecutter.database != "none" %}{% set _ = app_secrets.append("self.database.secret.arn") %}{% endif -%}
-{%- if cookiecutter.cache %}{% set _ = app_secrets.append("self.cache.secret.arn") %}{% endif -%}
+{%- if cookiecutter.ecs and (cookiecutter.database != "none" or cookiecutter.cache or cookiecutter.queue) %}
+
+        # The application's settings: endpoints as plain variables, credentials from Secrets Manager (injected by ECS).
+        wiring = Wiring(
+            environment={
+{%- if cookiecutter.database != "none" %}
+                "DATABASE_HOST": self.database.endpoint,
+                "DATABASE_PORT": str(self.database.port),
+                "DATABASE_NAME": self.database.database_name,
+{%- endif %}
+{%- if cookiecutter.cache %}
+                "CACHE_HOST": self.cache.replication_group.primary_endpoint_address,
+                "CACHE_PORT": self.cache.replication_group.port.apply(str),
+{%- endif %}
+{%- if cookiecutter.queue %}
+                "QUEUE_URL": self.queue.queue.url,
+{%- endif %}
+            },
+{%- if cookiecutter.database != "none" or cookiecutter.cache %}
+            secrets={
+{%- if cookiecutter.database != "none" %}
+                "DATABASE_USERNAME": SecretValue(self.database.secret.arn, "username"),
+                "DATABASE_PASSWORD": SecretValue(self.database.secret.arn, "password"),
+{%- endif %}
+{%- if cookiecutter.cache %}
+                "CACHE_AUTH_TOKEN": SecretValue(self.cache.secret.arn, "auth_token"),
+{%- endif %}
+            },
+{%- endif %}
+{%- if cookiecutter.queue %}
+            queues=[
+                QueueAccess(url=self.queue.queue.url, arn=self.queue.queue.arn, kms_key_arn=self.queue.kms_key_arn)
+            ],
+{%- endif %}
+        )
+{%- endif %}
 {%- for component, cls in [("ecs", "Service"), ("asg", "AutoScaling")] %}
 {%- if cookiecutter[component] %}
 
@@ -219,8 +266,9 @@ class TapStack(pulumi.ComponentResource):
                 public_subnet_ids=public_subnet_ids,
                 private_subnet_ids=private_subnet_ids,
                 kms_key_arn=key,
-{%- if component == "ecs" and app_secrets %}
-                secret_arns=[{{ app_secrets | join(", ") }}],
+                https=https,
+{%- if component == "ecs" and (cookiecutter.database != "none" or cookiecutter.cache or cookiecutter.queue) %}
+                wiring=wiring,
 {%- endif %}
 {%- if cookiecutter.monitoring %}
                 access_log_bucket=self.access_logs.bucket_name,

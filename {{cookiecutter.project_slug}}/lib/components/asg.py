@@ -13,7 +13,7 @@ import pulumi
 import pulumi_aws as aws
 
 from lib.components.iam import trust_policy
-from lib.components.load_balancer import LoadBalancer, LoadBalancerArgs
+from lib.components.load_balancer import Https, LoadBalancer, LoadBalancerArgs
 from lib.naming import IAM_ROLE, Naming
 from lib.settings import Settings
 from lib.tags import cost_allocation_tags
@@ -72,7 +72,7 @@ class AutoScalingArgs:
     public_subnet_ids: Sequence[pulumi.Input[str]]
     private_subnet_ids: Sequence[pulumi.Input[str]]
     kms_key_arn: pulumi.Input[str]
-    certificate_arn: str
+    https: Https
     instance_type: str
     min_size: int
     max_size: int
@@ -110,6 +110,7 @@ class AutoScalingArgs:
         public_subnet_ids: Sequence[pulumi.Input[str]],
         private_subnet_ids: Sequence[pulumi.Input[str]],
         kms_key_arn: pulumi.Input[str],
+        https: Https,
         access_log_bucket: pulumi.Input[str] | None = None,
     ) -> "AutoScalingArgs":
         """Auto Scaling inputs from the stack's configuration and the network it runs in."""
@@ -122,7 +123,7 @@ class AutoScalingArgs:
             public_subnet_ids=public_subnet_ids,
             private_subnet_ids=private_subnet_ids,
             kms_key_arn=kms_key_arn,
-            certificate_arn=settings.config.require("certificateArn"),
+            https=https,
             instance_type=settings.config.require("instanceType"),
             image=settings.config.require("instanceAmi"),
             min_size=size,
@@ -155,7 +156,7 @@ class AutoScaling(pulumi.ComponentResource):
                 target_type="instance",
                 target_port=args.app_port,
                 health_check_path=args.health_check_path,
-                certificate_arn=args.certificate_arn,
+                https=args.https,
                 access_log_bucket=args.access_log_bucket,
             ),
             opts=self._child,

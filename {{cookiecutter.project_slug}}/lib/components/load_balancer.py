@@ -1,5 +1,10 @@
-"""Load balancer: the one public entry point of a web tier, so compute itself never needs a public address."""
+"""Load balancer: the one public entry point of a web tier, so compute itself never needs a public address.
 
+Production load balancers serve HTTPS only (plain HTTP answers with a redirect), with a certificate from config or
+one ACM issues after DNS validation in Route 53, and an AWS WAF web ACL screens every request.
+"""
+
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -7,16 +12,89 @@ import pulumi
 import pulumi_aws as aws
 
 from lib.naming import LOAD_BALANCER, TARGET_GROUP, Naming
+from lib.settings import Settings
 
-# TLS 1.2 minimum with TLS 1.3 preferred: AWS's recommended listener policy.
-TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+# AWS's recommended listener policy: TLS 1.3 and 1.2 with restricted ciphers and hybrid post-quantum key exchange
+# (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html).
+TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"
+# A fully qualified domain name ACM can certify: dot-separated labels of letters, digits and inner hyphens.
+DOMAIN_NAME = re.compile(r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 HTTP_PORT = 80
 HTTPS_PORT = 443
+# AWS managed rule groups of the web ACL, in evaluation order: known-bad sources first, then the OWASP-style
+# baseline and known exploit patterns
+# (https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-list.html).
+MANAGED_RULE_GROUPS = (
+    "AWSManagedRulesAmazonIpReputationList",
+    "AWSManagedRulesCommonRuleSet",
+    "AWSManagedRulesKnownBadInputsRuleSet",
+)
+
+
+@dataclass(frozen=True)
+class Https:
+    """How a public load balancer gets its certificate, and whether AWS WAF screens its requests.
+
+    `certificate_arn` (config `certificateArn`): an ACM certificate in the stack's region. Otherwise `domain_name`
+    (config `domainName`): the stack requests an ACM certificate for it, validated by a DNS record it writes in the
+    Route 53 public hosted zone `hosted_zone_name` (config `hostedZoneName`; empty means the domain's parent, so
+    `pay.example.org` is validated in `example.org`). Neither: plain HTTP, which production stacks refuse.
+    Raises ValueError for a domain name that is not fully qualified and lowercase.
+    """
+
+    certificate_arn: str = ""
+    domain_name: str = ""
+    hosted_zone_name: str = ""
+    web_acl: bool = True
+
+    def __post_init__(self) -> None:
+        if self.domain_name and not DOMAIN_NAME.fullmatch(self.domain_name):
+            raise ValueError(
+                f"domainName {self.domain_name!r} must be a fully qualified, lowercase domain name such as "
+                "app.example.org"
+            )
+
+    @property
+    def enabled(self) -> bool:
+        """True when the load balancer serves HTTPS."""
+        return bool(self.certificate_arn or self.domain_name)
+
+    @property
+    def zone(self) -> str:
+        """The Route 53 hosted zone the certificate is validated in."""
+        return self.hosted_zone_name or self.domain_name.partition(".")[2]
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Https":
+        """The stack's HTTPS settings. Raises ValueError for a production stack without a certificate, so
+        `pulumi preview` stops before anything is planned."""
+        config = settings.config
+        https = cls(
+            certificate_arn=config.require("certificateArn"),
+            domain_name=config.require("domainName"),
+            hosted_zone_name=config.require("hostedZoneName"),
+            web_acl=config.require_bool("webAcl"),
+        )
+        if settings.production and not https.enabled:
+            raise ValueError(refusal(settings.stack))
+        return https
+
+
+def refusal(stack: str) -> str:
+    """Why a production stack with a public load balancer and no certificate is refused, and what to set."""
+    return (
+        f"stack {stack!r} is production but its public load balancer has no certificate, so it would serve plain "
+        f"HTTP: set domainName (the stack requests an ACM certificate and validates it in Route 53) or "
+        f"certificateArn (an issued ACM certificate in the stack's region) in Pulumi.{stack}.yaml"
+    )
 
 
 @dataclass(frozen=True)
 class LoadBalancerArgs:
-    """Inputs of a load balancer; `role` (at most 4 characters) keeps names unique when a stack has two."""
+    """Inputs of a load balancer; `role` (at most 4 characters) keeps names unique when a stack has two.
+
+    Raises ValueError for a longer role, an unknown target type, or a production load balancer without HTTPS.
+    """
 
     naming: Naming
     production: bool
@@ -26,7 +104,7 @@ class LoadBalancerArgs:
     target_type: str
     target_port: int
     health_check_path: str
-    certificate_arn: str
+    https: Https
     access_log_bucket: pulumi.Input[str] | None = None
 
     def __post_init__(self) -> None:
@@ -34,10 +112,15 @@ class LoadBalancerArgs:
             raise ValueError(f"load balancer role {self.role!r} must be at most 4 characters (32-character names)")
         if self.target_type not in ("ip", "instance"):
             raise ValueError(f"target_type {self.target_type!r} must be 'ip' (Fargate) or 'instance' (EC2)")
+        if self.production and not self.https.enabled:
+            raise ValueError(
+                f"production load balancer {self.role!r} needs a certificate (domainName or certificateArn)"
+            )
 
 
 class LoadBalancer(pulumi.ComponentResource):
-    """A public ALB with a health-checked target group; HTTPS with an HTTP redirect when a certificate is set."""
+    """A public ALB with a health-checked target group; HTTPS with an HTTP redirect when it has a certificate, and
+    an AWS WAF web ACL unless `https.web_acl` is off. Without a certificate it forwards HTTP and warns."""
 
     def __init__(self, name: str, args: LoadBalancerArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("tap:load_balancer:LoadBalancer", name, None, opts)
@@ -53,7 +136,7 @@ class LoadBalancer(pulumi.ComponentResource):
         )
         self.security_group_id = self.security_group.id
         # The only world-open rules of the stack, and only on the ports a listener answers.
-        listener_ports = [HTTP_PORT, HTTPS_PORT] if args.certificate_arn else [HTTP_PORT]
+        listener_ports = [HTTP_PORT, HTTPS_PORT] if args.https.enabled else [HTTP_PORT]
         for port in listener_ports:
             aws.vpc.SecurityGroupIngressRule(
                 naming.name(f"{role}-alb-in{port}"),
@@ -104,19 +187,29 @@ class LoadBalancer(pulumi.ComponentResource):
         # CloudWatch names load balancers and target groups by these suffixes (for Monitoring).
         self.arn_suffix = self.load_balancer.arn_suffix
         self.target_group_arn_suffix = self.target_group.arn_suffix
+        self.certificate_arn = self._certificate_arn() if args.https.enabled else None
         self.listeners = self._listeners()
+        self.web_acl = self._web_acl() if args.https.web_acl else None
+        if not args.https.enabled:
+            pulumi.log.warn(
+                f"load balancer {role!r} serves plain HTTP: set domainName or certificateArn for HTTPS "
+                "(production stacks require it)",
+                resource=self,
+            )
 
         self.outputs = {
             "load_balancer_dns_name": self.load_balancer.dns_name,
             "load_balancer_arn": self.load_balancer.arn,
             "target_group_arn": self.target_group.arn,
         }
+        if self.web_acl is not None:
+            self.outputs["load_balancer_web_acl_arn"] = self.web_acl.arn
         self.register_outputs(self.outputs)
 
     def _listeners(self) -> list[aws.lb.Listener]:
         naming, role = self._args.naming, self._args.role
         forward = aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=self.target_group.arn)
-        if not self._args.certificate_arn:
+        if self.certificate_arn is None:
             return [
                 aws.lb.Listener(
                     naming.name(f"{role}-http"),
@@ -133,7 +226,7 @@ class LoadBalancer(pulumi.ComponentResource):
             port=HTTPS_PORT,
             protocol="HTTPS",
             ssl_policy=TLS_POLICY,
-            certificate_arn=self._args.certificate_arn,
+            certificate_arn=self.certificate_arn,
             default_actions=[forward],
             opts=self._child,
         )
@@ -154,6 +247,87 @@ class LoadBalancer(pulumi.ComponentResource):
             opts=self._child,
         )
         return [https, redirect]
+
+    def _certificate_arn(self) -> pulumi.Input[str]:
+        """The configured certificate, or an ACM certificate for the domain, usable once DNS validation passed."""
+        https, naming, role = self._args.https, self._args.naming, self._args.role
+        if https.certificate_arn:
+            return https.certificate_arn
+        zone = aws.route53.get_zone_output(
+            name=https.zone, private_zone=False, opts=pulumi.InvokeOutputOptions(parent=self)
+        )
+        certificate = aws.acm.Certificate(
+            naming.name(f"{role}-cert"),
+            domain_name=https.domain_name,
+            validation_method="DNS",
+            opts=self._child,
+        )
+        # One domain, so one validation record: the CNAME ACM looks up to prove control of the domain
+        # (https://docs.aws.amazon.com/acm/latest/userguide/dns-validation.html).
+        option = certificate.domain_validation_options[0]
+        record = aws.route53.Record(
+            naming.name(f"{role}-cert-validation"),
+            zone_id=zone.zone_id,
+            name=option.resource_record_name,
+            type=option.resource_record_type,
+            records=[option.resource_record_value],
+            ttl=300,
+            # Every certificate for this domain in the account is validated by the same record.
+            allow_overwrite=True,
+            opts=self._child,
+        )
+        validation = aws.acm.CertificateValidation(
+            naming.name(f"{role}-cert-issued"),
+            certificate_arn=certificate.arn,
+            validation_record_fqdns=[record.fqdn],
+            opts=self._child,
+        )
+        return validation.certificate_arn
+
+    def _web_acl(self) -> aws.wafv2.WebAcl:
+        """A regional web ACL of AWS managed rule groups, associated with the load balancer."""
+        naming, role = self._args.naming, self._args.role
+        rules = [
+            aws.wafv2.WebAclRuleArgs(
+                name=group,
+                priority=priority,
+                # The rule groups' own actions apply (block), as AWS ships them.
+                override_action=aws.wafv2.WebAclRuleOverrideActionArgs(
+                    none=aws.wafv2.WebAclRuleOverrideActionNoneArgs()
+                ),
+                statement=aws.wafv2.WebAclRuleStatementArgs(
+                    managed_rule_group_statement=aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementArgs(
+                        name=group, vendor_name="AWS"
+                    )
+                ),
+                visibility_config=aws.wafv2.WebAclRuleVisibilityConfigArgs(
+                    cloudwatch_metrics_enabled=True,
+                    metric_name=naming.name(f"{role}-waf-{group}", auto_named=False),
+                    sampled_requests_enabled=True,
+                ),
+            )
+            for priority, group in enumerate(MANAGED_RULE_GROUPS, start=1)
+        ]
+        web_acl = aws.wafv2.WebAcl(
+            naming.name(f"{role}-waf"),
+            description=f"Load balancer {role}: AWS managed rule groups",
+            scope="REGIONAL",
+            default_action=aws.wafv2.WebAclDefaultActionArgs(allow=aws.wafv2.WebAclDefaultActionAllowArgs()),
+            rules=rules,
+            visibility_config=aws.wafv2.WebAclVisibilityConfigArgs(
+                cloudwatch_metrics_enabled=True,
+                metric_name=naming.name(f"{role}-waf", auto_named=False),
+                sampled_requests_enabled=True,
+            ),
+            opts=self._child,
+        )
+        aws.wafv2.WebAclAssociation(
+            naming.name(f"{role}-waf-association"),
+            resource_arn=self.load_balancer.arn,
+            web_acl_arn=web_acl.arn,
+            opts=self._child,
+        )
+        return web_acl
 
     def allow_to_targets(self, role: str, target_security_group_id: pulumi.Input[str]) -> None:
         """Let the load balancer reach its targets' security group on the target port, and nothing else."""

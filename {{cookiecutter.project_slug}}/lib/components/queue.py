@@ -29,6 +29,8 @@ class Queue(pulumi.ComponentResource):
         super().__init__("tap:queue:Queue", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         naming = args.naming
+        # Whoever sends or receives needs this key too (through SQS): see `ecs.QueueAccess`.
+        self.kms_key_arn = args.kms_key_arn
 
         self.dead_letter_queue = aws.sqs.Queue(
             naming.name("dlq"),

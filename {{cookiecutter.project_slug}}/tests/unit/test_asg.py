@@ -5,6 +5,7 @@ import base64
 import pytest
 
 from lib.components.asg import AL2023_PARAMETER, DEFAULT_IMAGE, AutoScaling, AutoScalingArgs
+from lib.components.load_balancer import Https
 from lib.naming import Naming
 from tests.unit.conftest import RecordingMocks, deploy
 
@@ -42,7 +43,8 @@ def build_asg(production: bool = False, user_data: str | None = None, image: str
         public_subnet_ids=["public-a", "public-b"],
         private_subnet_ids=["private-a", "private-b"],
         kms_key_arn=KEY_ARN,
-        certificate_arn="",
+        # Production load balancers serve HTTPS only.
+        https=Https(certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/test" if production else ""),
         instance_type="t3.micro",
         min_size=size,
         max_size=2 * size,
@@ -168,14 +170,14 @@ def test_outputs_prefix_the_load_balancer_keys(ami_mocks):
     built = build_asg()
     assert ami_mocks.one("aws:autoscaling/group:Group")
     assert set(built.outputs) == {"autoscaling_group_name", "launch_template_id", "asg_load_balancer_dns_name",
-                                  "asg_load_balancer_arn", "asg_target_group_arn"}
+                                  "asg_load_balancer_arn", "asg_target_group_arn", "asg_load_balancer_web_acl_arn"}
 
 
 def test_production_groups_below_two_instances_are_refused():
     with pytest.raises(ValueError, match="at least 2"):
-        AutoScalingArgs(Naming("tap", "prod"), True, "vpc", [], [], KEY_ARN, "", "t3.micro", 1, 2, 1, TAGS)
+        AutoScalingArgs(Naming("tap", "prod"), True, "vpc", [], [], KEY_ARN, Https(), "t3.micro", 1, 2, 1, TAGS)
     with pytest.raises(ValueError, match="min_size"):
-        AutoScalingArgs(Naming("tap", "test"), False, "vpc", [], [], KEY_ARN, "", "t3.micro", 3, 2, 2, TAGS)
+        AutoScalingArgs(Naming("tap", "test"), False, "vpc", [], [], KEY_ARN, Https(), "t3.micro", 3, 2, 2, TAGS)
 
 
 def test_default_user_data_answers_health_checks_on_the_app_port(ami_mocks):

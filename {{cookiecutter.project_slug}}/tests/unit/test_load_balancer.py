@@ -1,10 +1,17 @@
-"""The load balancer: world-open only on its listener ports, HTTPS-only when a certificate is set, logs on demand."""
+"""The load balancer: world-open only on its listener ports, HTTPS-only with a certificate (configured, or issued by
+ACM after DNS validation), WAF in front, production refused without HTTPS, logs on demand."""
 
+import json
+import logging
+
+import pulumi
 import pytest
 
-from lib.components.load_balancer import TLS_POLICY, LoadBalancer, LoadBalancerArgs
+from lib.components.load_balancer import MANAGED_RULE_GROUPS, TLS_POLICY, Https, LoadBalancer, LoadBalancerArgs
 from lib.naming import Naming
-from tests.unit.conftest import RecordingMocks, deploy
+from lib.settings import Settings
+from lib.tap_stack import TapStack
+from tests.unit.conftest import PROJECT, RecordingMocks, deploy, use_stack
 
 CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/test"
 INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
@@ -13,10 +20,13 @@ LISTENER = "aws:lb/listener:Listener"
 
 def build_load_balancer(
     mocks: RecordingMocks,
+    *,
     certificate_arn: str = "",
     production: bool = False,
     access_log_bucket: str | None = None,
     target_type: str = "ip",
+    domain_name: str = "",
+    web_acl: bool = True,
 ) -> RecordingMocks:
     """A load balancer in two public subnets, registered under `mocks`."""
     args = LoadBalancerArgs(
@@ -28,7 +38,7 @@ def build_load_balancer(
         target_type=target_type,
         target_port=8080,
         health_check_path="/health",
-        certificate_arn=certificate_arn,
+        https=Https(certificate_arn=certificate_arn, domain_name=domain_name, web_acl=web_acl),
         access_log_bucket=access_log_bucket,
     )
     deploy(lambda: LoadBalancer("lb", args))
@@ -48,12 +58,14 @@ def test_public_alb_in_public_subnets_drops_invalid_headers(stack_mocks):
 
 @pytest.mark.parametrize("production", [False, True])
 def test_deletion_protection_only_in_production(stack_mocks, production):
-    build_load_balancer(stack_mocks, production=production)
+    build_load_balancer(stack_mocks, production=production, certificate_arn=CERTIFICATE)
     assert stack_mocks.one("aws:lb/loadBalancer:LoadBalancer").inputs["enableDeletionProtection"] is production
 
 
-def test_without_certificate_http_forwards_and_only_port_80_is_open(stack_mocks):
-    build_load_balancer(stack_mocks)
+def test_without_certificate_http_forwards_and_only_port_80_is_open(stack_mocks, caplog):
+    with caplog.at_level(logging.WARNING):
+        build_load_balancer(stack_mocks)
+    assert any("serves plain HTTP" in record.getMessage() for record in caplog.records)
     target_group = stack_mocks.one("aws:lb/targetGroup:TargetGroup")
     (listener,) = stack_mocks.of_type(LISTENER)
     assert listener.inputs["port"] == 80
@@ -120,6 +132,107 @@ def test_names_fit_the_32_character_limit_with_auto_naming(stack_mocks):
 
 def test_long_roles_and_unknown_target_types_are_refused():
     with pytest.raises(ValueError, match="at most 4"):
-        LoadBalancerArgs(Naming("tap", "test"), False, "toolong", "vpc", [], "ip", 80, "/", "")
+        LoadBalancerArgs(Naming("tap", "test"), False, "toolong", "vpc", [], "ip", 80, "/", Https())
     with pytest.raises(ValueError, match="target_type"):
-        LoadBalancerArgs(Naming("tap", "test"), False, "web", "vpc", [], "lambda", 80, "/", "")
+        LoadBalancerArgs(Naming("tap", "test"), False, "web", "vpc", [], "lambda", 80, "/", Https())
+
+
+def test_production_without_a_certificate_is_refused():
+    with pytest.raises(ValueError, match="needs a certificate"):
+        LoadBalancerArgs(Naming("tap", "test"), True, "web", "vpc", [], "ip", 80, "/", Https())
+    for domain in ("localhost", "App.Example.org", "pay..example.org", "-pay.example.org"):
+        with pytest.raises(ValueError, match="fully qualified"):
+            Https(domain_name=domain)
+
+
+def test_a_domain_gets_an_acm_certificate_validated_in_its_route53_zone(stack_mocks):
+    build_load_balancer(stack_mocks, domain_name="pay.example.org", production=True)
+    certificate = stack_mocks.one("aws:acm/certificate:Certificate")
+    assert certificate.inputs["domainName"] == "pay.example.org"
+    assert certificate.inputs["validationMethod"] == "DNS"
+    record = stack_mocks.one("aws:route53/record:Record")
+    validation = stack_mocks.one("aws:acm/certificateValidation:CertificateValidation")
+    assert validation.inputs["certificateArn"] == certificate.state["arn"]
+    assert validation.inputs["validationRecordFqdns"] == [record.state["fqdn"]]
+    listeners = {listener.inputs["port"]: listener for listener in stack_mocks.of_type(LISTENER)}
+    # The listener takes the certificate from the validation, so it waits until ACM has issued it.
+    assert listeners[443].inputs["certificateArn"] == validation.state["certificateArn"]
+    assert listeners[443].inputs["sslPolicy"] == TLS_POLICY
+    assert listeners[80].inputs["defaultActions"][0]["type"] == "redirect"
+
+
+def test_a_configured_certificate_is_used_as_is(stack_mocks):
+    build_load_balancer(stack_mocks, certificate_arn=CERTIFICATE, domain_name="pay.example.org")
+    assert not stack_mocks.of_type("aws:acm/certificate:Certificate")
+    (https,) = [listener for listener in stack_mocks.of_type(LISTENER) if listener.inputs["port"] == 443]
+    assert https.inputs["certificateArn"] == CERTIFICATE
+
+
+def test_waf_web_acl_of_aws_managed_rule_groups_guards_the_load_balancer(stack_mocks):
+    build_load_balancer(stack_mocks, certificate_arn=CERTIFICATE)
+    web_acl = stack_mocks.one("aws:wafv2/webAcl:WebAcl")
+    assert web_acl.inputs["scope"] == "REGIONAL"
+    groups = [rule["statement"]["managedRuleGroupStatement"] for rule in web_acl.inputs["rules"]]
+    assert [(group["vendorName"], group["name"]) for group in groups] == [("AWS", g) for g in MANAGED_RULE_GROUPS]
+    assert all(rule["overrideAction"] == {"none": {}} for rule in web_acl.inputs["rules"])
+    association = stack_mocks.one("aws:wafv2/webAclAssociation:WebAclAssociation")
+    assert association.inputs["webAclArn"] == web_acl.state["arn"]
+    assert association.inputs["resourceArn"] == stack_mocks.one("aws:lb/loadBalancer:LoadBalancer").state["arn"]
+
+
+def test_waf_can_be_turned_off(stack_mocks):
+    build_load_balancer(stack_mocks, web_acl=False)
+    assert not stack_mocks.of_type("aws:wafv2/webAcl:WebAcl")
+
+
+def configure(stack: str, **overrides: str) -> RecordingMocks:
+    """Fresh mocks and the stack's configuration, with some project keys overridden."""
+    mocks = use_stack(stack)
+    config, secret_keys = PROJECT.host_config(stack)
+    values = json.loads(config) | {f"{PROJECT.name}:{key}": value for key, value in overrides.items()}
+    pulumi.runtime.set_all_config(values, json.loads(secret_keys))
+    return mocks
+
+
+def build_stack() -> None:
+    """The whole stack under the current mocks and configuration."""
+
+    def program() -> None:
+        settings = Settings.load()
+        TapStack(settings.naming.name("stack"), settings)
+
+    deploy(program)
+
+
+def test_a_production_stack_without_a_certificate_is_refused_before_anything_is_registered():
+    stack = PROJECT.stack_name
+    mocks = configure(stack, production="true", domainName="", certificateArn="")
+    with pytest.raises(ValueError, match="is production but its public load balancer has no certificate") as refused:
+        build_stack()
+    assert f"Pulumi.{stack}.yaml" in str(refused.value)
+    assert not mocks.resources
+
+
+@pytest.mark.parametrize("stack", sorted(PROJECT.stacks))
+def test_production_stacks_serve_https_only_and_every_load_balancer_sits_behind_waf(stack, stack_records):
+    result = stack_records[stack]
+    assert result.record is not None, result.notes
+    resources = result.record["resources"]
+
+    def of_type(resource_type: str) -> list[dict]:
+        return [resource for resource in resources if resource["type"] == resource_type]
+
+    balancers = {balancer["outputs"]["arn"] for balancer in of_type("aws:lb/loadBalancer:LoadBalancer")}
+    associations = of_type("aws:wafv2/webAclAssociation:WebAclAssociation")
+    assert balancers and {association["inputs"]["resourceArn"] for association in associations} >= balancers
+    listeners = [listener["inputs"] for listener in of_type(LISTENER)]
+    configure(stack)
+    if Settings.load().production:
+        https = [listener for listener in listeners if listener["protocol"] == "HTTPS"]
+        assert {listener["loadBalancerArn"] for listener in https} == balancers
+        assert all(listener["sslPolicy"] == TLS_POLICY for listener in https)
+        plain = [listener for listener in listeners if listener["protocol"] == "HTTP"]
+        assert all(listener["defaultActions"][0]["type"] == "redirect" for listener in plain)
+    else:
+        # Other stacks may stay on HTTP (with a warning) until they set domainName or certificateArn.
+        assert {listener["loadBalancerArn"] for listener in listeners} == balancers
