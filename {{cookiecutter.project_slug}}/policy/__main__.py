@@ -146,7 +146,7 @@ def _load_balancers_serve_https(args: StackValidationArgs, report_violation: Rep
             continue
         if production():
             report_violation("a production listener serves plain HTTP: it must redirect to HTTPS (set "
-                             "`certificateArn` in the stack file)", listener.urn)
+                             "`domainName` or `certificateArn` in the stack file)", listener.urn)
         elif _linked(listener, "loadBalancerArn") & with_https:
             report_violation("the load balancer has an HTTPS listener, but this HTTP listener does not redirect to "
                              "it", listener.urn)
