@@ -331,8 +331,9 @@ _ROWS: tuple[Rule, ...] = (
          example='aws.rds.Instance(..., engine="mysql", engine_version="5.7")',
          fixed='aws.rds.Instance(..., engine="mysql", engine_version="8.0")',
          name="extended-support-engine"),
-    Rule("TAP040", TESTS, ERROR, "placeholder tests",
-         "A test file without tests, or a test without an assertion, passes while proving nothing.",
+    Rule("TAP040", TESTS, WARNING, "placeholder tests",
+         "A test file without tests, or a test without an assertion, passes while proving nothing. A warning, not "
+         "an error: it does not stop a deployment, it hides the next failure (`--strict` fails on it).",
          "Write tests that assert on resource inputs or outputs (see `@pulumi.runtime.test`).",
          "https://docs.pytest.org/en/stable/how-to/assert.html",
          example='def test_stack():\n    TapStack("t")   # no assertion',

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 from importlib import import_module
 from pathlib import Path
@@ -81,6 +82,27 @@ def _selectors(values: list[str] | None) -> list[str]:
     return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
 
 
+def output_problem(path: str | None) -> str | None:
+    """Why *path* cannot be written (its folder does not exist, or it is a folder), checked before any work; None
+    when it can be, or when no path was given."""
+    if not path:
+        return None
+    target = Path(path)
+    if target.is_dir():
+        return f"{path} is a folder; give a file to write"
+    if not target.parent.is_dir():
+        return f"cannot write {path}: folder {target.parent} does not exist"
+    return None
+
+
+def interpreter_problem(python: str | None) -> str | None:
+    """Why ``--python`` *python* cannot run a program (no such file or command); None when it can or none was
+    given."""
+    if python and shutil.which(python) is None:
+        return f"--python {python}: no such interpreter"
+    return None
+
+
 def _run_command(name: str, argv: list[str]) -> int:
     """Parse *argv* for the command *name* and run it; returns its exit code (2 on bad usage)."""
     module = import_module(f"{__package__}.{COMMANDS[name]}")
@@ -117,6 +139,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.timeout <= 0:
         print("tapcheck: error: --timeout must be positive", file=sys.stderr)
         return 2
+    for problem in (output_problem(args.synth_out), output_problem(args.write_baseline),
+                    interpreter_problem(args.python)):
+        if problem:
+            print(f"tapcheck: error: {problem}", file=sys.stderr)
+            return 2
     select = _selectors(args.select) if args.select is not None else None
     try:
         recorded = baseline.read(args.baseline) if args.baseline else None

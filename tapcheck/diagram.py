@@ -528,6 +528,13 @@ def run(args: argparse.Namespace) -> int:
     if args.timeout <= 0:
         print("tapcheck graph: error: --timeout must be positive", file=sys.stderr)
         return 2
+    from .cli import interpreter_problem, output_problem  # noqa: PLC0415 - cli imports this module lazily
+
+    readme = args.update_readme and not Path(args.update_readme).is_file() and f"no such file: {args.update_readme}"
+    for problem in (output_problem(args.output), interpreter_problem(args.python), readme):
+        if problem:
+            print(f"tapcheck graph: error: {problem}", file=sys.stderr)
+            return 2
     if args.update_readme and args.format != "mermaid":
         print("tapcheck graph: error: --update-readme writes Mermaid; drop --format dot", file=sys.stderr)
         return 2

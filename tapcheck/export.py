@@ -292,6 +292,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Synth the project and write the plan; returns the exit code."""
+    from .cli import interpreter_problem, output_problem  # noqa: PLC0415 - cli imports this module lazily
+
+    for problem in (output_problem(args.output), interpreter_problem(args.python)):
+        if problem:
+            print(f"tapcheck export: error: {problem}", file=sys.stderr)
+            return 2
     try:
         project = Project(args.path, args.stack)
     except ProjectError as exc:

@@ -10,12 +10,17 @@ from .findings import Finding, Report
 
 
 def summary(reports: list[Report]) -> str:
-    """``"2 errors, 1 warning"``, or ``"no findings"``."""
+    """``"2 errors, 1 warning"``, or ``"no findings"``; ``"... (static rules only: synth did not run)"`` when the
+    program run was asked for and could not happen, so a skipped run never reads as a clean one."""
     errors = sum(len(r.errors) for r in reports)
     warnings = sum(len(r.warnings) for r in reports)
-    if not errors and not warnings:
-        return "no findings"
-    return f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
+    text = "no findings" if not errors and not warnings else \
+        f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
+    skipped = sum(1 for r in reports if r.synth_skipped)
+    if skipped:
+        which = "" if len(reports) == 1 else f" in {skipped} of {len(reports)} projects"
+        text += f" (static rules only{which}: synth did not run, see the note; --strict fails on it)"
+    return text
 
 
 def _path(report: Report, found: Finding, many: bool) -> str:

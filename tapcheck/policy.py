@@ -310,12 +310,15 @@ async def _awaited(result: Any) -> Any:
 
 def pack_folders(project: Project, given: Sequence[str | os.PathLike[str]] = ()) -> list[Path]:
     """The packs to evaluate: ``given`` (``--policy-pack``, relative to the working folder) then ``[tool.tapcheck]
-    policy-packs`` (relative to the project root), each once. Raises :class:`ProjectError` for a folder that does
-    not exist."""
+    policy-packs`` (relative to the project root), each once. Raises :class:`ProjectError` for a path that is not a
+    pack's folder (missing, a file, or without PulumiPolicy.yaml and __main__.py)."""
     folders: list[Path] = []
     for path in [Path(p).resolve() for p in given] + [project.root / p for p in project.settings.policy_packs]:
         if not path.is_dir():
-            raise ProjectError(f"no such policy pack folder: {path}")
+            raise ProjectError(f"no such policy pack folder: {path}" if not path.exists() else
+                               f"policy pack {path} is a file; give the pack's folder")
+        if not (path / PACK_FILE).is_file() or not (path / "__main__.py").is_file():
+            raise ProjectError(f"{path} is not a Python policy pack (it needs {PACK_FILE} and __main__.py)")
         if path.resolve() not in folders:
             folders.append(path.resolve())
     return folders

@@ -26,7 +26,8 @@ PACKAGE = Path(tapcheck.__file__).resolve().parent
 # check needs when synth cannot import every module.
 CATALOG_IDS = {f"TAP{n:03d}" for n in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 20, 21, 22, 23, 24, 25,
                                           26, 27, 28, 29, 30, 40, 41)}
-WARNINGS = {"TAP020", "TAP027", "TAP028", "TAP029", "TAP041"}  # security findings warn unless a repo raises them
+# Security findings warn unless a repo raises them; placeholder tests (TAP040) do not stop a deployment.
+WARNINGS = {"TAP020", "TAP027", "TAP028", "TAP029", "TAP040", "TAP041"}
 
 
 

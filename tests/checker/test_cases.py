@@ -13,6 +13,7 @@ or on any line of ``at_file``, its message matching ``message_re`` and fix ``fix
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -65,6 +66,17 @@ def prepare(name: str, case: dict[str, Any], tmp_path: Path) -> Path | str:
     return repo
 
 
+def check_folder(folder: Path) -> Report:
+    """The case's folder checked as the command line checks it: every Pulumi project at or under it, each on its
+    own (nested ones included); findings with paths from the folder."""
+    merged: list[Finding] = []
+    for report in tapcheck.check_all([folder], timeout=180.0):
+        prefix = Path(report.path).resolve().relative_to(folder.resolve())
+        merged += [f if prefix == Path() else dataclasses.replace(f, path=(prefix / f.path).as_posix())
+                   for f in report.findings]
+    return Report(findings=merged)
+
+
 def counted(report: Report, case: dict[str, Any]) -> list[Finding]:
     """Findings that count for the case (``ignore_rules`` left out)."""
     ignored = set(case.get("ignore_rules") or [])
@@ -100,7 +112,7 @@ def test_case(name: str, tmp_path: Path) -> None:
             assert re.search(pattern, project), f"refusal does not match {pattern!r}: {project}"
         return
     runs = case.get("runs", 1) if case["expect"] == "deterministic" else 1
-    reports = [tapcheck.check(project, timeout=180.0) for _ in range(runs)]
+    reports = [check_folder(project) for _ in range(runs)]
     findings = counted(reports[0], case)
     errors = [f for f in findings if f.severity == "error"]
     if case["expect"] == "no-errors":

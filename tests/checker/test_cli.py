@@ -115,3 +115,30 @@ def test_json_output_is_identical_on_every_run(capsys: pytest.CaptureFixture[str
     assert outputs[0] == outputs[1] == outputs[2]
     resources = json.loads(outputs[0])["projects"][0]["synth"]["resources"]
     assert all(list(r["inputs"]) == sorted(r["inputs"]) for r in resources)
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--synth-out", "{missing}/record.json"], "cannot write {missing}/record.json: folder {missing} does not exist"),
+    (["--write-baseline", "{missing}/baseline.json"], "folder {missing} does not exist"),
+    (["--python", "{missing}/python"], "--python {missing}/python: no such interpreter"),
+    (["--policy-pack", "{tmp}"], "is not a Python policy pack (it needs PulumiPolicy.yaml and __main__.py)"),
+    (["graph", "--output", "{missing}/stack.mmd"], "cannot write {missing}/stack.mmd"),
+    (["graph", "--update-readme", "{missing}/README.md"], "no such file: {missing}/README.md"),
+    (["export", "--output", "{missing}/plan.json"], "cannot write {missing}/plan.json"),
+], ids=["synth-out", "write-baseline", "python", "policy-pack", "graph-output", "graph-readme", "export-output"])
+def test_bad_usage_is_one_line_before_any_work(argv: list[str], message: str, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    names = {"missing": str(tmp_path / "missing"), "tmp": str(tmp_path)}
+    argv = [part.format(**names) for part in argv]
+    command, rest = (argv[:1], argv[1:]) if argv[0] in ("graph", "export") else ([], argv)
+    assert main([*command, str(fixture("clean")), *rest]) == 2
+    captured = capsys.readouterr()
+    assert message.format(**names) in captured.err
+    assert len(captured.err.strip().splitlines()) == 1 and not captured.out
+    assert not (tmp_path / "missing").exists()
+
+
+def test_a_skipped_synth_is_said_in_the_summary_line() -> None:
+    report = Report(findings=[], synth_skipped="cannot import pulumi")
+    assert render_text(report).splitlines()[-1] == (
+        "no findings (static rules only: synth did not run, see the note; --strict fails on it)")

@@ -53,23 +53,23 @@ def test_check_all_gives_one_report_per_project(tmp_path: Path) -> None:
     root = monorepo(tmp_path)
     reports = tapcheck.check_all([root, root / "services" / "api"], synth=False)
     assert [(Path(r.path), r.project) for r in reports] == [(root, "root-infra"), (root / "services" / "api", "api")]
-    assert [len(r.errors) for r in reports] == [0, 1]
+    assert [[f.rule for f in r.findings] for r in reports] == [[], ["TAP040"]]
 
 
 def test_cli_groups_text_output_by_project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = monorepo(tmp_path)
-    assert main([str(root), "--no-synth"]) == 1  # the exit code covers every project
+    assert main([str(root), "--no-synth", "--strict"]) == 1  # the exit code covers every project
     lines = capsys.readouterr().out.splitlines()
     headers = [line for line in lines if line.startswith("== ")]
     assert headers == [f"== {root} (project 'root-infra', stack 'dev'): no findings",
-                       f"== {root / 'services' / 'api'} (project 'api', stack 'dev'): 1 error, 0 warnings"]
+                       f"== {root / 'services' / 'api'} (project 'api', stack 'dev'): 0 errors, 1 warning"]
     assert f"{root / 'services' / 'api' / 'tests' / 'test_nothing.py'}:1: TAP040" in "\n".join(lines)
-    assert lines[-1] == "2 projects: 1 error, 0 warnings"
+    assert lines[-1] == "2 projects: 0 errors, 1 warning"
 
 
 def test_cli_json_carries_every_project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = monorepo(tmp_path)
-    assert main([str(root), "--no-synth", "--format", "json"]) == 1
+    assert main([str(root), "--no-synth", "--format", "json", "--strict"]) == 1
     data = json.loads(capsys.readouterr().out)
     assert [(p["path"], p["project"], len(p["findings"])) for p in data["projects"]] == [
         (str(root), "root-infra", 0), (str(root / "services" / "api"), "api", 1)]
