@@ -19,6 +19,7 @@ The helpers (``deploy``, ``policy``, ``mocks_for`` for another stack) are in :mo
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -51,7 +52,9 @@ def stack_mocks(pulumi_project: Project) -> RecordingMocks:
 @pytest.fixture(scope="session")
 def stack_records(pulumi_project: Project) -> dict[str, Any]:
     """Every stack's synth, run once for the whole session: ``{stack name: SynthResult}`` (``record``, ``findings``,
-    ``notes``); tests of the program as deployed, of its diagram and of its policies share it."""
+    ``notes``); tests of the program as deployed, of its diagram and of its policies share it. The program runs with
+    the interpreter running the tests, whose environment the tests themselves use (not a project ``.venv`` that may
+    be another, or empty)."""
     from .synth import synth_stacks  # noqa: PLC0415 - runs the program, only when a test asks for it
 
-    return synth_stacks(pulumi_project.root, sorted(pulumi_project.stacks))
+    return synth_stacks(pulumi_project.root, sorted(pulumi_project.stacks), python=sys.executable)
