@@ -7,6 +7,7 @@ the template rendered in this run, and a folder only once it is empty. Needs nei
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -317,7 +318,8 @@ def main() -> None:
     write_stack_files(project, answers)
     write_template_record(project, answers, template_root)
     if source is None:
-        print(f"NOTE: no git URL and commit for the template (a zip archive or a folder without a remote): set "
+        why = "git is not on PATH" if shutil.which("git") is None else "a zip archive or a folder without a remote"
+        print(f"NOTE: no git URL and commit for the template ({why}): set "
               f"{PIN_URL_MARKER} and {PIN_COMMIT_MARKER} in the checker's line of "
               f"{' / '.join(name for name in PIN_FILES if (project / name).is_file())} (README, Template updates).")
     if not check(project, str(answers["dependency_manager"]), template_root):

@@ -171,7 +171,12 @@ def test_every_way_of_getting_the_template_bakes_the_same_files(tmp_path, source
     no_git.mkdir()
     env_without_git = env | {"PATH": str(no_git)}
     assert shutil.which("git", path=env_without_git["PATH"]) is None
-    repo = cli_bake(str(unpacked / "tap-template"), tmp_path / "no-git", env_without_git)
+    (tmp_path / "no-git").mkdir()
+    result = cli("--no-input", str(unpacked / "tap-template"), "-o", str(tmp_path / "no-git"), cwd=tmp_path / "no-git",
+                 env=env_without_git)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no git URL and commit for the template (git is not on PATH)" in result.stdout
+    repo = tmp_path / "no-git" / DEFAULT_SLUG
     assert generated(repo) == expected
     assert json.loads((repo / ".cruft.json").read_text(encoding="utf-8"))["template"] == post.NO_TEMPLATE_URL
     assert checker_pin(repo) == (post.PIN_URL_MARKER, post.PIN_COMMIT_MARKER)
