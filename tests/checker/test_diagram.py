@@ -413,12 +413,12 @@ def test_a_generated_repo_draws_its_readme_diagram_then_holds_it_to_the_program(
     assert not is_drawn(readme.read_text(encoding="utf-8"))
     assert generated_test(repo).returncode == 0  # the first run draws it
     drawn = readme.read_text(encoding="utf-8")
-    assert is_drawn(drawn) and "subgraph c_network_" in drawn and "tap-vpc-dev" in drawn
+    assert is_drawn(drawn) and "subgraph c_network_" in drawn and '["vpc<br/>aws.ec2.Vpc"]' in drawn
     assert generated_test(repo).returncode == 0
     assert readme.read_text(encoding="utf-8") == drawn  # later runs compare and never write
-    stack_file = repo / "Pulumi.dev.yaml"
-    stack_file.write_text(stack_file.read_text(encoding="utf-8").replace("Suffix: dev", "Suffix: qa"),
-                          encoding="utf-8")
+    program = repo / "__main__.py"  # the program changes: one more resource
+    program.write_text(program.read_text(encoding="utf-8") + '\nimport pulumi_aws\n\npulumi_aws.sns.Topic("alerts")\n',
+                       encoding="utf-8")
     stale = generated_test(repo)
     assert stale.returncode == 1
     assert ("README.md's diagram of the dev stack no longer matches the program; redraw it with: "
@@ -426,7 +426,7 @@ def test_a_generated_repo_draws_its_readme_diagram_then_holds_it_to_the_program(
     redraw = subprocess.run([sys.executable, "-m", "tapcheck", "graph", ".", "--update-readme", "README.md"],
                             cwd=repo, capture_output=True, text=True, timeout=600, check=False)
     assert redraw.returncode == 0, redraw.stderr
-    assert "tap-vpc-qa" in readme.read_text(encoding="utf-8")
+    assert '["alerts<br/>aws.sns.Topic"]' in readme.read_text(encoding="utf-8")
     assert generated_test(repo).returncode == 0
 
 
