@@ -26,9 +26,8 @@ import sys
 import warnings
 from typing import TYPE_CHECKING, Any
 
-from .findings import Finding, finding
-
 if TYPE_CHECKING:
+    from .findings import Finding
     from .project import Project
 
 _FORWARD_REF = re.compile(r"ForwardRef\('([\w.]+)'\)")
@@ -315,6 +314,7 @@ def unknown_wire_keys(resource: dict[str, Any], import_modules: bool = True) -> 
 
 def to_findings(problems: list[dict[str, Any]]) -> list[Finding]:
     """Turn resolver problems into TAP024 findings."""
+    from .findings import finding  # noqa: PLC0415 - here: the synth runner loads this module, not the catalog
     out = []
     for p in problems:
         hint = f"; did you mean '{p['suggestion']}'?" if p["suggestion"] else ""
