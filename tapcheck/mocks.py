@@ -13,9 +13,12 @@ deterministic, plausible values of the types the SDKs declare:
 - every data source returns its declared result type, echoing the arguments it was given;
 - ``pulumi-random`` results honour length and character-class arguments;
 - a read resource (``aws.ec2.Vpc.get(name, id)``) has every declared property, and the id asked for;
-- maps whose keys AWS or another stack chooses (AppSync ``uris``, a CloudFormation stack's ``outputs``, a
-  ``pulumi.StackReference``'s outputs) answer any key the program asks for with a plausible value (``AnyKeyMap``):
-  those keys are not knowable offline, and a real deployment would have them, so the program must not fail on them.
+- maps whose keys AWS chooses (AppSync ``uris``, a CloudFormation stack's ``outputs``) answer any key the program
+  asks for with a plausible value (``AnyKeyMap``): those keys are not knowable offline, and a real deployment would
+  have them, so the program must not fail on them;
+- a ``pulumi.StackReference``'s outputs are unknown, as a preview shows a value no one can know yet: another
+  stack's outputs are neither in this program nor in the account's API, so no value would be the truth, and code
+  applied to them does not run (``unknown``).
 
 A gap in these mocks degrades to a plainer value; it never raises into the program.
 
@@ -177,13 +180,12 @@ def _camel(name: str) -> str:
 
 
 class AnyKeyMap(dict):  # type: ignore[type-arg]
-    """A map whose keys are chosen outside the program (by AWS or another stack): any key has a plausible value.
+    """A map whose keys are chosen outside the program (by AWS): any key has a plausible value.
 
-    ``api.uris["GRAPHQL"]``, ``aws.cloudformation.get_stack(...).outputs["PrivateSubnetId"]`` and
-    ``pulumi.StackReference(...).require_output("private_subnet_ids")`` read keys that only the account knows. A
-    missing key gets a value of the map's declared value type, chosen by the key's name (``...Id`` an id, ``...Url``
-    a URL, a plural such as ``..._ids`` a list of two when the type is not declared), and is remembered so that every
-    read agrees. ``in`` and iteration see only the keys answered so far.
+    ``api.uris["GRAPHQL"]`` and ``aws.cloudformation.get_stack(...).outputs["PrivateSubnetId"]`` read keys that only
+    the account knows. A missing key gets a value of the map's declared value type, chosen by the key's name
+    (``...Id`` an id, ``...Url`` a URL, a plural such as ``..._ids`` a list of two when the type is not declared),
+    and is remembered so that every read agrees. ``in`` and iteration see only the keys answered so far.
     """
 
     # Every string a missing key was answered with since the last ``AwsMocks()``: values the account provides, which
@@ -246,8 +248,22 @@ def _map_value_type(typ: Any) -> Any:
     return args[1] if len(args) == 2 else None
 
 
+def unknown(source: dict[str, str]) -> dict[str, Any]:
+    """An answer that reaches the program as an unknown value, the way a preview shows an output no one knows yet.
+
+    On the wire the engine marks such a value with ``pulumi.runtime.rpc.UNKNOWN``, but outside a preview the SDK reads
+    that mark as None (``deserialize_property`` in pulumi/pulumi ``sdk/python/lib/pulumi/runtime/rpc.py``), and a
+    ``None`` would run the program's callbacks on a value it never gets. This mark instead becomes the SDK's own
+    ``pulumi.UNKNOWN`` (``install_any_key_maps``), so the Output holding it is not known and ``apply`` skips its
+    callback, as in a preview (``_OutputData.__post_init__`` and ``Output.apply`` in
+    ``sdk/python/lib/pulumi/output.py``): ``int(ref.get_output("az_count"))`` inside an ``apply`` does not run on a
+    made-up value. ``source`` says where the value would come from (kept in the synth record)."""
+    return {shapes.UNKNOWN_KEY: dict(source)}
+
+
 def install_any_key_maps() -> None:
-    """Make the SDK hand the program an ``AnyKeyMap`` where the mocks marked a map with ``shapes.ANY_KEY``.
+    """Make the SDK hand the program an ``AnyKeyMap`` where the mocks marked a map with ``shapes.ANY_KEY``, and the
+    SDK's unknown value where they answered ``unknown(...)``.
 
     The SDK rebuilds every value it receives from the engine as plain dicts in
     ``pulumi.runtime.rpc.translate_output_properties`` (resource outputs and data-source results alike); this wraps
@@ -259,6 +275,8 @@ def install_any_key_maps() -> None:
 
     def translate_output_properties(output: Any, output_transformer: Any, typ: Any = None, *args: Any,
                                     **kwargs: Any) -> Any:
+        if isinstance(output, dict) and shapes.UNKNOWN_KEY in output:
+            return pulumi.UNKNOWN
         if isinstance(output, dict) and shapes.ANY_KEY in output:
             source = output[shapes.ANY_KEY]
             items = {k: v for k, v in output.items() if k != shapes.ANY_KEY}
@@ -358,11 +376,10 @@ class AwsMocks(pulumi.runtime.Mocks):
             return f"{args.name}-id", self._random_state(typ, args.name, state)
         region = _region(state.get("region"))
         read = bool(args.resource_id)  # Resource.get(name, id) or an import: an existing resource, all of it known
-        if typ == "pulumi:pulumi:StackReference":  # another stack's outputs: any name the program asks for
+        if typ == "pulumi:pulumi:StackReference":  # another stack's outputs: not knowable offline
             stack = str(state.get("name") or args.resource_id or args.name)
             return stack, {**state, "name": stack, "secretOutputNames": [],
-                           "outputs": {shapes.ANY_KEY: {"token": typ, "physical": stack.rsplit("/", 1)[-1],
-                                                        "region": region}}}
+                           "outputs": unknown({"token": typ, "stack": stack})}
         physical = f"{args.name}-{suffix(args.name)}"
         rid = str(args.resource_id) if read else f"{args.name}-id"
         if typ.startswith("aws:"):

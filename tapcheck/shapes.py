@@ -38,11 +38,13 @@ import pulumi
 from pulumi import _types
 
 SIG_KEY = "4dabf18193072939515e22adb298388d"  # pulumi.runtime.rpc._special_sig_key
-# The entry that marks a map whose keys only AWS (or another stack) knows, e.g. AppSync ``uris`` or a CloudFormation
+# The entry that marks a map whose keys only AWS knows, e.g. AppSync ``uris`` or a CloudFormation
 # stack's ``outputs``. Its value names where the map came from (``token``, ``physical``, ``region``);
 # ``tapcheck.mocks`` turns such a map into one that answers any key.
 ANY_KEY = "__tapcheck_any_key__"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"  # pulumi.runtime.rpc._special_secret_sig
+# The entry that marks a value no one can know offline (another stack's outputs); ``tapcheck.mocks.unknown``.
+UNKNOWN_KEY = "__tapcheck_unknown__"
 
 # How deep nested output types are filled, and how many items a generated list of scalars has (three, like the
 # Availability Zones of most regions); lists of objects get one item.

@@ -197,6 +197,7 @@ def _read_record(project: Project, stack: str, raw: dict[str, Any], interpreter:
     result.sdk_findings = raw.pop("sdk_findings", None)
     result.notes += [str(note) for note in raw.get("notes") or []]
     result.notes += _unexpanded_notes(raw.get("unexpanded") or [])
+    result.notes += [_stack_reference_note(project, ref) for ref in raw.get("stack_references") or []]
     error = raw.get("error")
     if error:
         explained = explain_error(project, stack, error, interpreter)
@@ -222,6 +223,23 @@ def _unexpanded_notes(unexpanded: list[dict[str, Any]]) -> list[str]:
     more = f" and {len(unexpanded) - 5} more" if len(unexpanded) > 5 else ""
     return [f"{len(unexpanded)} component{'s' if len(unexpanded) != 1 else ''} could not be expanded under mocks "
             f"({named}{more}): {_CHILD_RULES} did not see their child resources"]
+
+
+def _stack_reference_note(project: Project, ref: dict[str, Any]) -> str:
+    """What synth could not check because of one ``pulumi.StackReference``: another stack's outputs are not knowable
+    offline, so the mocks answer them as unknown (``tapcheck.mocks.unknown``) and the SDK skips the callbacks applied
+    to them (``Output.apply`` in pulumi/pulumi ``sdk/python/lib/pulumi/output.py``; stack references:
+    https://www.pulumi.com/docs/iac/concepts/stacks/#stackreferences)."""
+    site = ref.get("site") or {}
+    about = [f"stack '{ref.get('stack')}'"] if ref.get("stack") != ref.get("name") else []
+    about += [f"{project.rel(site['path'])}:{site.get('line') or 1}"] if site.get("path") else []
+    outputs = ref.get("outputs") or []
+    read = f"the outputs it reads ({', '.join(outputs)})" if outputs else "its outputs"
+    context = f" ({', '.join(about)})" if about else ""
+    return (f"StackReference '{ref.get('name')}'{context}: {read} come from "
+            "another stack and cannot be known offline; synth took them as unknown, the way a preview takes a value "
+            "that is not known yet, so code applied to them (apply, Output.all, Output.concat, Output.format) did "
+            "not run, and the resources it would create and the inputs and exports they feed were not checked")
 
 
 # ----- TAP010: the program's error, told where it is and what to do -----------------------------------------------
@@ -467,4 +485,5 @@ def _record(project: Project, raw: dict[str, Any]) -> dict[str, Any]:
     return {"stack": raw.get("stack"), "project": raw.get("project"), "ok": raw.get("status") == "ok",
             "error": (raw.get("error") or {}).get("message"), "resources": resources, "exports": exports,
             "asset_sites": {k: site(v) for k, v in (raw.get("asset_sites") or {}).items()},
-            "unexpanded": list(raw.get("unexpanded") or []), "provided": list(raw.get("provided") or [])}
+            "unexpanded": list(raw.get("unexpanded") or []), "provided": list(raw.get("provided") or []),
+            "stack_references": [{**ref, "site": site(ref.get("site"))} for ref in raw.get("stack_references") or []]}

@@ -7,9 +7,11 @@ private name, so its parent folder (the project root in generated repos) is neve
 
 The record (JSON) has ``status``, ``resources``, ``exports``, ``error`` (None, or ``type``, ``message``,
 ``location``, ``traceback`` and, for failures inside Output callbacks, ``created_at`` and ``fed``),
-``unexpanded`` (multi-language components the mocks could not expand: ``type``, ``name``, ``urn``) and
-``notes``. Each resource has ``unknown_keys``: the nested keys its SDK's ``*Args`` classes do not know
-(``tapcheck.sdkargs.unknown_wire_keys``).
+``unexpanded`` (multi-language components the mocks could not expand: ``type``, ``name``, ``urn``),
+``stack_references`` (each ``pulumi.StackReference``: ``name``, ``stack``, ``site`` and the ``outputs`` the program
+read, whose values the mocks answer as unknown) and ``notes``. Each resource has ``unknown_keys``: the nested keys
+its SDK's ``*Args`` classes do not know (``tapcheck.sdkargs.unknown_wire_keys``). A value no one can know offline
+(one fed by another stack's outputs) is recorded as ``"__unknown__"``, in inputs and exports alike.
 
 Only the standard library and ``pulumi`` (and ``pulumi_aws`` when the program uses it) are needed here.
 """
@@ -43,6 +45,9 @@ _SIG_KEY = "4dabf18193072939515e22adb298388d"
 _SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 # The mocks' mark on a map whose keys AWS chooses (``tapcheck.shapes.ANY_KEY``): not a key of the program's map.
 _ANY_KEY = "__tapcheck_any_key__"
+# The mocks' mark on a value no one can know offline (``tapcheck.shapes.UNKNOWN_KEY``), recorded as unknown.
+_UNKNOWN_KEY = "__tapcheck_unknown__"
+_UNKNOWN = "__unknown__"
 # Values whose serialization cannot fail (pulumi SDK ``pulumi/runtime/rpc.py``, ``serialize_property``).
 _SCALARS = (str, int, float, bool, type(None))
 
@@ -95,6 +100,8 @@ def _plain(value: Any, rpc: Any, depth: int = 0) -> Any:
     if isinstance(value, dict):
         if value.get(_SIG_KEY) == _SECRET_SIG:
             return {"__secret__": _plain(value.get("value"), rpc, depth + 1)}
+        if _UNKNOWN_KEY in value:
+            return _UNKNOWN
         return {str(k): _plain(v, rpc, depth + 1) for k, v in value.items() if k != _ANY_KEY}
     if isinstance(value, (list, tuple)):
         return [_plain(v, rpc, depth + 1) for v in value]
@@ -115,7 +122,7 @@ def _plain(value: Any, rpc: Any, depth: int = 0) -> Any:
     if isinstance(value, pulumi.Resource):
         return {"__resource__": type(value).__name__}
     if value is rpc.UNKNOWN or type(value).__name__ == "Unknown":
-        return "__unknown__"
+        return _UNKNOWN
     return str(value)
 
 
@@ -190,6 +197,8 @@ class _Recorder:
         self.records: list[dict[str, Any]] = []
         self.unexpanded: list[dict[str, str]] = []
         self.unset_config: dict[str, Any] = {}  # full config key read but not set -> the project line that read it
+        # StackReference name -> {"name", "stack", "site", "outputs": names the program read}
+        self.stack_references: dict[str, dict[str, Any]] = {}
         self.local = threading.local()
         self.counter = itertools.count()
 
@@ -222,6 +231,7 @@ class _Recorder:
         if original_config_get is not None:
             pulumi.Config._get = config_get
         self._watch_outputs()
+        self._watch_stack_references()
         for asset_cls in (pulumi.FileAsset, pulumi.FileArchive):
             def asset_init(self: Any, path: Any, _orig: Any = asset_cls.__init__) -> None:
                 recorder.asset_sites.setdefault(str(path), recorder.sites.here())
@@ -277,6 +287,35 @@ class _Recorder:
         output_cls.apply = apply
         rpc.serialize_property = serialize_property
 
+    def _watch_stack_references(self) -> None:
+        """Note each ``pulumi.StackReference`` the program creates and the output names it reads, for the note that
+        says what was not checked: the mocks answer another stack's outputs as unknown (``tapcheck.mocks.unknown``).
+        The methods are the SDK's public ones (pulumi/pulumi ``sdk/python/lib/pulumi/stack_reference.py``); a name
+        given as an Output is noted as computed."""
+        cls, recorder = self.pulumi.StackReference, self
+        original_init = cls.__init__
+
+        def init(self: Any, name: str, stack_name: str | None = None, *args: Any, **kwargs: Any) -> None:
+            recorder.stack_references.setdefault(name, {
+                "name": name, "stack": stack_name if stack_name is not None else name,
+                "site": recorder.sites.here(), "outputs": []})
+            original_init(self, name, stack_name, *args, **kwargs)
+
+        def reading(method: Any) -> Any:
+            def read(self: Any, name: Any, *args: Any, **kwargs: Any) -> Any:
+                noted = recorder.stack_references.get(getattr(self, "_name", ""))
+                if noted is not None:
+                    label = name if isinstance(name, str) else "(a computed name)"
+                    if label not in noted["outputs"]:
+                        noted["outputs"].append(label)
+                return method(self, name, *args, **kwargs)
+            return read
+
+        cls.__init__ = init
+        for method in ("get_output", "require_output", "get_output_details"):
+            if method in vars(cls):
+                setattr(cls, method, reading(vars(cls)[method]))
+
     def monitor_and_mocks(self, mock_monitor: type, aws_mocks: type) -> tuple[Any, Any]:
         """The SDK's mock monitor and AwsMocks, subclassed to record each registration."""
         recorder, rpc = self, self.rpc
@@ -298,6 +337,8 @@ class _Recorder:
                                       "retainOnDelete": bool(request.retainOnDelete)}}
                 if request.remote:  # a multi-language component: its plugin builds the children, mocks cannot
                     recorder.unexpanded.append({"type": request.type, "name": request.name, "urn": record["urn"]})
+                if recorder.stack_references:  # inputs may be unknown (fed by another stack's outputs): say so
+                    record["inputs"] = _plain(rpc.deserialize_properties(request.object, keep_unknowns=True), rpc)
                 recorder.local.current = record
                 try:
                     return super().RegisterResource(request)
@@ -314,7 +355,7 @@ class _Recorder:
                 record = getattr(recorder.local, "current", None)
                 rid, state = super().new_resource(args)
                 if record is not None:
-                    record["inputs"] = _plain(args.inputs, rpc)
+                    record.setdefault("inputs", _plain(args.inputs, rpc))
                     record["id"] = rid
                     record["outputs"] = _plain({k: v for k, v in state.items() if k not in args.inputs}, rpc)
                 return rid, state
@@ -346,6 +387,8 @@ class _Recorder:
                 output = self.pulumi.Output.from_input(value)
                 resolved = loop.run_until_complete(output.future())
                 is_secret = bool(loop.run_until_complete(output.is_secret()))
+                if resolved is None and not loop.run_until_complete(output.is_known()):
+                    resolved = _UNKNOWN  # fed by a value no one can know offline
                 exports[name] = {"value": _plain(resolved, self.rpc), "secret": is_secret, "site": site}
             except Exception as exc:  # pylint: disable=broad-exception-caught  # recorded, not fatal
                 if _FED not in vars(exc):  # the program's own error may be this one: it fed this export
@@ -423,6 +466,7 @@ def _run_stack(job: dict[str, Any], runtime: _Runtime) -> dict[str, Any]:
     for res in result["resources"]:  # the program's SDK modules are loaded here: no import is needed
         res["unknown_keys"] = unknown_wire_keys(res, import_modules=False)
     result["unexpanded"] = recorder.unexpanded  # synth turns these into one note
+    result["stack_references"] = list(recorder.stack_references.values())  # and these into one note each
     result["asset_sites"] = recorder.asset_sites
     result["provided"] = sorted(mocks.provided)  # values from data sources and stack references, not the program
     loop.close()
@@ -473,7 +517,9 @@ class _Fresh:
         self.attributes = [(owner, name, vars(owner)[name]) for owner, name in (
             (pulumi.Resource, "__init__"), (pulumi, "export"), (pulumi.Output, "apply"), (pulumi.Output, "format"),
             (rpc, "serialize_property"), (pulumi.FileAsset, "__init__"), (pulumi.FileArchive, "__init__"),
-            (pulumi.Config, "_get")) if name in vars(owner)]
+            (pulumi.Config, "_get"), (pulumi.StackReference, "__init__"), (pulumi.StackReference, "get_output"),
+            (pulumi.StackReference, "require_output"), (pulumi.StackReference, "get_output_details"))
+            if name in vars(owner)]
         self.path, self.environ, self.cwd = list(sys.path), dict(os.environ), os.getcwd()
 
     def restore(self) -> None:

@@ -154,12 +154,39 @@ def test_resource_get_has_every_declared_property_and_its_id() -> None:
     assert str(resolve(vpc.cidr_block)).endswith("/20")
 
 
-def test_stack_reference_answers_any_output_name() -> None:
+def test_stack_reference_outputs_are_unknown_so_callbacks_on_them_do_not_run() -> None:
     network = pulumi.StackReference("acme/network/dev")
-    ids, vpc_id = resolve(pulumi.Output.all(network.require_output("private_subnet_ids"),
-                                             network.get_output("vpc_id")))
-    assert isinstance(ids, list) and len(ids) == 2 and all(i.startswith("subnet-") for i in ids)
-    assert vpc_id.startswith("vpc-")
+    ran: list[object] = []
+    az_count = network.get_output("az_count").apply(lambda n: ran.append(int(n)))
+    first_subnet = network.require_output("private_subnet_ids")[0]
+    seen: dict[str, tuple[bool, object]] = {}
+
+    async def known_and_value() -> None:
+        for label, output in {"outputs": network.outputs, "az_count": az_count, "first_subnet": first_subnet,
+                              "name": network.name}.items():
+            seen[label] = (await output.is_known(), await output.future())
+
+    @pulumi.runtime.test
+    def probe() -> pulumi.Output:
+        return pulumi.Output.from_input(known_and_value())
+
+    probe()
+    assert ran == []  # int(n) never ran on a made-up value
+    assert seen == {"outputs": (False, None), "az_count": (False, None), "first_subnet": (False, None),
+                    "name": (True, "acme/network/dev")}
+
+
+def test_mocks_of_a_test_suite_may_still_give_a_stack_reference_its_outputs() -> None:
+    class WithNetwork(AwsMocks):
+        def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+            rid, state = super().new_resource(args)
+            if args.typ == "pulumi:pulumi:StackReference":
+                state["outputs"] = {"az_count": 3}
+            return rid, state
+
+    pulumi.runtime.set_mocks(WithNetwork(), project="mocked", stack="dev", preview=False)
+    network = pulumi.StackReference("acme/network/dev")
+    assert resolve(network.get_output("az_count").apply(int)) == 3
 
 
 def test_secret_version_is_json_of_database_credentials() -> None:
