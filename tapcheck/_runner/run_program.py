@@ -245,7 +245,8 @@ class _Recorder:
         ``apply`` (which ``Output.concat`` and ``Output.format`` use) notes the project line that called it; an
         exception its callback raises gets that line (the innermost Output's, as the exception then travels
         unchanged through the Outputs derived from it). Serializing a resource's inputs notes the input and resource
-        an exception came through. Cost: one stack walk per ``apply`` call, and one wrapper call per callback.
+        an exception came through. Cost: one walk up the stack to the first project frame per ``apply`` call, one
+        wrapper call per callback, and one wrapper coroutine per input value that is not a plain scalar.
         """
         output_cls, rpc, sites = self.pulumi.Output, self.rpc, self.sites
         original_apply = output_cls.apply
