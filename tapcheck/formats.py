@@ -11,15 +11,19 @@ from .findings import Finding, Report
 
 def summary(reports: list[Report]) -> str:
     """``"2 errors, 1 warning"``, or ``"no findings"``; ``"... (static rules only: synth did not run)"`` when the
-    program run was asked for and could not happen, so a skipped run never reads as a clean one."""
+    program run was asked for and could not happen (``"... (synth stopped before the program's end)"`` when it
+    started and the checker's environment stopped it), so a skipped run never reads as a clean one."""
     errors = sum(len(r.errors) for r in reports)
     warnings = sum(len(r.warnings) for r in reports)
     text = "no findings" if not errors and not warnings else \
         f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
-    skipped = sum(1 for r in reports if r.synth_skipped)
+    skipped = [r for r in reports if r.synth_skipped]
     if skipped:
-        which = "" if len(reports) == 1 else f" in {skipped} of {len(reports)} projects"
-        text += f" (static rules only{which}: synth did not run, see the note; --strict fails on it)"
+        which = "" if len(reports) == 1 else f" in {len(skipped)} of {len(reports)} projects"
+        if all(r.synth is not None for r in skipped):  # the program started and stopped before its end
+            text += f" (synth stopped before the program's end{which}, see the note; --strict fails on it)"
+        else:
+            text += f" (static rules only{which}: synth did not run, see the note; --strict fails on it)"
     return text
 
 

@@ -12,7 +12,7 @@ import pytest
 from helpers import write
 
 import tapcheck
-from tapcheck.cli import main
+from tapcheck.cli import main, render_text
 from tapcheck.project import Project, ProjectError, choose_interpreter, venv_problem
 
 PROGRAM = "import pulumi\n\npulumi.export('stack', pulumi.get_stack())\n"
@@ -201,3 +201,25 @@ def test_missing_local_module_under_a_folder_main_says_folder(tmp_path: Path) ->
     assert found.fix == ("`main: src/` is a folder: Pulumi runs `src/__main__.py` with `src/` as the only project "
                          "folder on sys.path, so 'lib' does not resolve: remove `main` and put `__main__.py` at the "
                          "project root.")
+
+
+# ----- what the output says about several projects and a stopped run ---------------------------------------------
+def test_flat_json_notes_name_their_project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for name in ("a", "b"):
+        write(tmp_path / name, {"Pulumi.yaml": f"name: {name}\nruntime: python\n", "__main__.py": PROGRAM})
+    main([str(tmp_path), "--no-synth", "--format", "json"])
+    data = json.loads(capsys.readouterr().out)
+    assert len(data["notes"]) == 4
+    for project in data["projects"]:
+        assert [f"{project['path']}: {note}" for note in project["notes"]] == [
+            n for n in data["notes"] if n.startswith(project["path"] + ": ")]
+
+
+def test_a_run_stopped_by_the_environment_is_not_called_static_only(tmp_path: Path) -> None:
+    write(tmp_path, {"Pulumi.yaml": "name: app\nruntime: python\n", "Pulumi.dev.yaml": "config: {}\n",
+                     "requirements.txt": "pulumi>=3\nrequests-aws4auth\n",
+                     "__main__.py": "import pulumi\nimport requests_aws4auth\n"})
+    report = tapcheck.check(tmp_path)
+    assert report.synth is not None and report.synth_skipped
+    assert render_text(report).splitlines()[-1] == (
+        "no findings (synth stopped before the program's end, see the note; --strict fails on it)")
