@@ -412,8 +412,8 @@ class Project:
     def stack_name(self) -> str:
         """The stack to synthesise: ``--stack``, else ``dev`` when present, else the first stack file, else
         ``dev``."""
-        if self._requested_stack:
-            return self._requested_stack
+        if self._requested_stack:  # `org/project/stack` names the stack `stack` (its file is Pulumi.<stack>.yaml)
+            return self._requested_stack.rsplit("/", 1)[-1]
         if "dev" in self.stacks:
             return "dev"
         return next(iter(self.stacks), "dev")
@@ -426,16 +426,19 @@ class Project:
         stack files (https://www.pulumi.com/docs/iac/concepts/projects/stack-settings-file/) and has none for
         the name asked for most likely got a misspelled name: checking it with defaults only would check a stack
         nobody deploys, so this is a usage error naming the stacks that exist (and the closest one). An empty
-        ``Pulumi.<stack>.yaml`` checks such a stack deliberately."""
-        asked = self._requested_stack
-        if not asked or asked in self.stacks or not self.stacks or self.project_file is None:
+        ``Pulumi.<stack>.yaml`` checks such a stack deliberately. A fully qualified ``org/project/stack`` names the
+        file of its last part, as Pulumi's ``DetectProjectStackPath`` does."""
+        if not self._requested_stack or not self.stacks or self.project_file is None:
+            return None
+        asked = self.stack_name
+        if asked in self.stacks:
             return None
         close = difflib.get_close_matches(asked, list(self.stacks), n=1, cutoff=0.5)
         hint = f"; did you mean '{close[0]}'?" if close else "."
         where = self.rel(self.stack_dir / f"Pulumi.{asked}.yaml")
         project = f"project '{self.name}' at {self.root}" if self.name else str(self.root)
-        return (f"--stack {asked}: {project} has no {where} (its stacks: {', '.join(self.stacks)}){hint} "
-                f"To check a stack that keeps no config file, create an empty {where}.")
+        return (f"--stack {self._requested_stack}: {project} has no {where} (its stacks: "
+                f"{', '.join(self.stacks)}){hint} To check a stack that keeps no config file, create an empty {where}.")
 
     def stack_notes(self) -> list[str]:
         """What the report should say about the stack whose config synth uses: a missing stack file (Pulumi

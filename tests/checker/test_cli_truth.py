@@ -54,6 +54,13 @@ def test_unknown_stack_in_any_project_stops_the_run_before_work(tmp_path: Path,
     assert captured.out == "" and "project 'b' at" in captured.err and "(its stacks: dev)" in captured.err
 
 
+def test_a_fully_qualified_stack_name_reads_its_stack_file(tmp_path: Path) -> None:
+    _two_stacks(tmp_path)
+    assert tapcheck.check(tmp_path, stack="acme/app/prod", synth=False).stack == "prod"
+    with pytest.raises(ProjectError, match=r"--stack acme/app/prdo: .* has no Pulumi\.prdo\.yaml"):
+        tapcheck.check(tmp_path, stack="acme/app/prdo", synth=False)
+
+
 def test_a_stack_file_made_empty_on_purpose_is_checked(tmp_path: Path) -> None:
     _two_stacks(tmp_path)
     (tmp_path / "Pulumi.staging.yaml").write_text("", encoding="utf-8")
