@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 # Rendered by cookiecutter; JSON keeps any character an answer may hold.
@@ -65,6 +66,9 @@ LEFT_TO_THE_PROJECT = ("TAP024",)
 LOCAL_KEYS = ("_output_dir", "_repo_dir", "_checkout")
 # What `.cruft.json` records as the template when no git URL is known: cruft check and cruft update then stop with
 # "Unable to initialize the cookiecutter using <this>", which says what to do.
+# The pre-generation hook's copies of the files an --overwrite-if-exists run renders over (same names there).
+BACKUP_FOLDER = ".tap-template-backup"
+PENDING_BACKUP = "pending"
 NO_TEMPLATE_URL = "SET-THE-TEMPLATE-GIT-URL-HERE (generated from a copy without one; cruft needs it for updates)"
 
 
@@ -149,7 +153,7 @@ def stack_file(answers: dict[str, object], stack: str) -> str:
     ]
     if stack in PRODUCTION_STACKS:
         lines += [f"  {project}:production: true", f"  {project}:logRetentionDays: {PRODUCTION_LOG_RETENTION_DAYS}"]
-    if stack in PRODUCTION_STACKS and (answers["ecs"] or answers["asg"]):
+    if stack in PRODUCTION_STACKS and (answers["ecs"] or answers["asg"]) and answers["domain_name"]:
         lines += ["  # Production load balancers serve this domain over HTTPS only (ACM, validated in Route 53).",
                   f"  {project}:domainName: {answers['domain_name']}"]
     if answers["ecs"]:
@@ -158,10 +162,43 @@ def stack_file(answers: dict[str, object], stack: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def with_settings(kept: str, settings: list[str]) -> str | None:
+    """`kept` (a stack file's text) with `settings` ("key: value" lines) added at the top of its `config:` block, in
+    that block's own indentation, leaving every other byte as it was; None when the file has no block-style
+    `config:` mapping to add them to (a flow mapping, or a file Pulumi did not write)."""
+    lines = kept.splitlines(keepends=True)
+    at = next((number for number, line in enumerate(lines) if re.fullmatch(r"config:[ \t]*(#.*)?\r?\n?", line)), None)
+    if at is None:
+        return None
+    entry = next((line for line in lines[at + 1:] if line.strip() and not line.lstrip().startswith("#")), "")
+    indent = re.match(r"[ \t]*", entry).group() if entry[:1] in (" ", "\t") else "  "
+    newline = "\r\n" if lines[at].endswith("\r\n") else "\n"
+    if not lines[at].endswith("\n"):
+        lines[at] += newline
+    return "".join([*lines[:at + 1], *(f"{indent}{setting}{newline}" for setting in settings), *lines[at + 1:]])
+
+
 def write_stack_files(project: Path, answers: dict[str, object]) -> None:
-    """One Pulumi.<stack>.yaml per stack answered."""
+    """One Pulumi.<stack>.yaml per stack answered. An existing one is kept: `pulumi config set` and `pulumi stack
+    init` write the stack's config, secrets and their encryption salt there, which nothing can recreate
+    (https://www.pulumi.com/docs/iac/concepts/secrets/). Only the settings these answers need and it lacks are
+    added, at the top of its `config:` block; each is named."""
     for stack in stack_names(str(answers["stacks"])):
-        (project / f"Pulumi.{stack}.yaml").write_text(stack_file(answers, stack), encoding="utf-8")
+        path = project / f"Pulumi.{stack}.yaml"
+        content = stack_file(answers, stack)
+        if not path.is_file():
+            path.write_text(content, encoding="utf-8")
+            continue
+        kept = path.read_bytes().decode("utf-8")
+        settings = [line.strip() for line in content.splitlines() if re.match(r"  [^\s#]", line)]
+        missing = [setting for setting in settings
+                   if not re.search(rf"^\s+{re.escape(setting.split(': ', 1)[0])}:", kept, re.MULTILINE)]
+        merged = with_settings(kept, missing) if missing else None
+        if merged is not None:
+            path.write_bytes(merged.encode("utf-8"))
+        added = f"; added what these answers need: {'; '.join(missing)}" if merged is not None else ""
+        lacking = f"; set what these answers need: {'; '.join(missing)}" if missing and merged is None else ""
+        print(f"NOTE: kept {path.name} (the stack's config and secrets){added}{lacking}.")
 
 
 def _git(folder: Path, *args: str) -> str | None:
@@ -307,6 +344,42 @@ def check(project: Path, manager: str, template_root: Path) -> bool:
     return not report.errors
 
 
+def settle_backup(project: Path) -> None:
+    """Keep the copies the pre-generation hook made of the files this run rendered over (--overwrite-if-exists)
+    whose content it changed, or removed with a part no longer chosen, in BACKUP_FOLDER/<UTC time>/ and say where;
+    drop the copies of files it left as they were."""
+    pending = project / BACKUP_FOLDER / PENDING_BACKUP
+    if not pending.is_dir():
+        return
+    changed = []
+    for copy in sorted(path for path in pending.rglob("*") if path.is_file()):
+        relative = copy.relative_to(pending)
+        now = project / relative
+        if now.is_file() and now.read_bytes() == copy.read_bytes():
+            copy.unlink()
+        else:
+            changed.append(relative.as_posix())
+    for folder in sorted((path for path in pending.rglob("*") if path.is_dir()), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()
+    if not changed:
+        pending.rmdir()
+        if not any((project / BACKUP_FOLDER).iterdir()):
+            (project / BACKUP_FOLDER).rmdir()
+        return
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    kept = pending.with_name(stamp)
+    for number in range(2, 100):
+        if not kept.exists():
+            break
+        kept = pending.with_name(f"{stamp}-{number}")
+    pending.rename(kept)
+    where = kept.relative_to(project).as_posix()
+    print(f"NOTE: this run replaced or removed {len(changed)} file(s) whose content differed from what it "
+          f"generates: {', '.join(changed)}. The earlier versions are in {where}/ (compare one with "
+          f"git diff --no-index {where}/<file> <file>); cruft update instead merges template changes into edits.")
+
+
 def main() -> None:
     answers = json.loads(CONTEXT_JSON)
     template_root = Path(json.loads(TEMPLATE_ROOT_JSON))
@@ -317,6 +390,7 @@ def main() -> None:
     pin_checker(project, source)
     write_stack_files(project, answers)
     write_template_record(project, answers, template_root)
+    settle_backup(project)
     if source is None:
         why = "git is not on PATH" if shutil.which("git") is None else "a zip archive or a folder without a remote"
         print(f"NOTE: no git URL and commit for the template ({why}): set "

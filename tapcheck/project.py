@@ -30,7 +30,7 @@ DEFAULT_REQUIRED_TAGS = ("Owner", "CostCenter")
 SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", ".venv", "venv", "env", ".env", "__pycache__", "node_modules", ".tox", ".nox",
     ".mypy_cache", ".pytest_cache", ".ruff_cache", "build", "dist", ".eggs", "site-packages", ".pulumi",
-    "cdk.out", ".idea", ".vscode", "htmlcov",
+    "cdk.out", ".idea", ".vscode", "htmlcov", ".tap-template-backup",
 })
 _OWN_PACKAGE = Path(__file__).resolve().parent
 
