@@ -88,19 +88,31 @@ def check(path: str | Path, *, stack: str | None = None, synth: bool = True, tim
     return report
 
 
-def check_all(paths: Iterable[str | Path], **options: Any) -> list[Report]:
+def check_all(paths: Iterable[str | Path], *, all_stacks: bool = False, **options: Any) -> list[Report]:
     """Check every Pulumi project found at or under ``paths`` (each folder holding a Pulumi.yaml, nested ones
-    included, each on its own), in path order. ``options`` are :func:`check`'s keyword arguments. A path with no
-    Pulumi.yaml anywhere gives one report with TAP001. Raises what :func:`check` raises; an unknown ``stack``
-    before any project is checked."""
+    included, each on its own), in path order: one report per project, or with ``all_stacks`` one per stack file
+    of each project (a project without stack files gets one, for its default stack). ``options`` are
+    :func:`check`'s keyword arguments. A path with no Pulumi.yaml anywhere gives one report with TAP001. Raises
+    what :func:`check` raises; an unknown ``stack`` before any project is checked."""
     folders: list[Path] = []
     for path in paths:
         folders += [f for f in find_projects(path) if f not in folders]
-    stack = options.get("stack")
+    stack = options.pop("stack", None)
     for problem in (Project(f, stack).stack_problem() for f in folders) if stack else ():
         if problem is not None:
             raise ProjectError(problem)
-    return [check(folder, **options) for folder in folders]
+    reports: list[Report] = []
+    for folder in folders:
+        stacks = sorted(Project(folder).stacks)
+        for name in stacks if all_stacks and stacks else [stack]:
+            report = check(folder, stack=name, **options)
+            others = [other for other in stacks if other != report.stack]
+            if others and not all_stacks:
+                report.notes.append(f"checked stack '{report.stack}' only; the project's other stacks "
+                                    f"({', '.join(others)}) have their own config: --stack NAME or --all-stacks "
+                                    "checks them")
+            reports.append(report)
+    return reports
 
 
 class _Lines:

@@ -51,8 +51,11 @@ def _parser() -> argparse.ArgumentParser:
                         help="print the version and the git commit it was built from, then exit")
     parser.add_argument("paths", nargs="*", default=["."], metavar="PATH",
                         help="project folders, or folders holding several projects (default: .)")
-    parser.add_argument("--stack", help="stack whose config to use (default: dev, else the first stack file); in a "
+    stacks = parser.add_mutually_exclusive_group()
+    stacks.add_argument("--stack", help="stack whose config to use (default: dev, else the first stack file); in a "
                                         "project with stack files it must be one of them")
+    stacks.add_argument("--all-stacks", action="store_true",
+                        help="check every stack file of each project, one report per stack")
     parser.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text",
                         help="output format: text, json (schema: docs/schema/report-v1.schema.json), sarif "
                              "(SARIF 2.1.0, for code scanning) or github (workflow annotations)")
@@ -149,9 +152,10 @@ def main(argv: list[str] | None = None) -> int:
     select = _selectors(args.select) if args.select is not None else None
     try:
         recorded = baseline.read(args.baseline) if args.baseline else None
-        reports = check_all(args.paths, stack=args.stack, synth=not args.no_synth, timeout=args.timeout,
-                            python=args.python, select=select, extend_select=_selectors(args.extend_select),
-                            ignore=_selectors(args.ignore), policy_packs=args.policy_packs)
+        reports = check_all(args.paths, stack=args.stack, all_stacks=args.all_stacks, synth=not args.no_synth,
+                            timeout=args.timeout, python=args.python, select=select,
+                            extend_select=_selectors(args.extend_select), ignore=_selectors(args.ignore),
+                            policy_packs=args.policy_packs)
     except (ProjectError, SelectionError, baseline.BaselineError) as exc:
         print(f"tapcheck: error: {exc}", file=sys.stderr)
         return 2
