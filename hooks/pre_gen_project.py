@@ -9,8 +9,6 @@ for the refused answers only, keeping every other answer typed.
 import json
 import os
 import re
-import shlex
-import subprocess
 import sys
 import unicodedata
 from pathlib import Path
@@ -243,6 +241,17 @@ def save_for_rerun(answers: dict[str, object], refused: set[str]) -> Path | None
     return path
 
 
+def _shell_line(command: list[str]) -> str:
+    """`command` quoted for this system's shell (imported here: only a refusal needs it)."""
+    if os.name == "nt":
+        import subprocess  # noqa: PLC0415
+
+        return subprocess.list2cmdline(command)
+    import shlex  # noqa: PLC0415
+
+    return shlex.join(command)
+
+
 def main() -> None:
     answers = json.loads(CONTEXT_JSON)
     errors = validate(answers)
@@ -254,7 +263,7 @@ def main() -> None:
             saved = save_for_rerun(answers, refused_fields(errors, answers))
             if saved is not None:
                 command = ["cookiecutter", "--replay-file", str(saved), str(answers.get("_template"))]
-                shell = subprocess.list2cmdline(command) if os.name == "nt" else shlex.join(command)
+                shell = _shell_line(command)
                 print(f"Your other answers are saved; to be asked only for the refused ones, run:\n    {shell}",
                       file=sys.stderr)
         sys.exit(1)
