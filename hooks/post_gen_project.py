@@ -205,7 +205,7 @@ def template_url(template: str, template_root: Path, repo_dir: str | None = None
 
     `repo_dir` is cookiecutter's `_repo_dir`, the folder it rendered from: when that is `template` itself, the
     template was a local folder given as it is (an abbreviation, URL or archive is rendered from a clone or an
-    unpacked copy), and cookiecutter's own modules, a third of the hook's time to import, are not needed.
+    unpacked copy), so the hook skips importing cookiecutter's own modules, about a third of its time.
     """
     if repo_dir is not None and repo_dir == template:
         return _origin(template_root)
