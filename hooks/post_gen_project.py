@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import time
+from functools import cache
 from pathlib import Path
 
 # Rendered by cookiecutter; JSON keeps any character an answer may hold.
@@ -39,6 +40,7 @@ SHARED_FILES = {
     "lib/components/iam.py": ("network", "lambda_api", "rest_api", "migrations", "ecs", "asg"),
     "lib/components/bucket.py": ("storage", "monitoring"),
     "lib/components/load_balancer.py": ("ecs", "asg"),
+    "lib/components/waf.py": ("ecs", "asg", "rest_api"),  # the load balancer's and the REST API's web ACLs
     "tests/unit/test_load_balancer.py": ("ecs", "asg"),
     "tests/integration/test_load_balancer.py": ("ecs",),  # the Auto Scaling group's own test reads its asg_* keys
     "lib/lambdas/migrations": ("migrations",),
@@ -201,27 +203,49 @@ def write_stack_files(project: Path, answers: dict[str, object]) -> None:
         print(f"NOTE: kept {path.name} (the stack's config and secrets){added}{lacking}.")
 
 
-def _git(folder: Path, *args: str) -> str | None:
-    """One git query in `folder` when `folder` is itself a repository's top; None without git or an answer."""
+@cache  # one answer per folder and run: the record and the checker's pin both ask
+def _checkout(folder: Path) -> tuple[bool, str | None]:
+    """Whether `folder` is itself a git repository's top (a folder inside someone else's is not), and its HEAD commit
+    (None before the first commit); (False, None) without git. One git call."""
     try:
-        top = subprocess.run(["git", "-C", str(folder), "rev-parse", "--show-toplevel"],
-                             capture_output=True, text=True, check=False)
-        if top.returncode != 0 or Path(top.stdout.strip()).resolve() != folder.resolve():
-            return None  # not a repository, or a folder inside someone else's
-        result = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, check=False)
+        result = subprocess.run(["git", "-C", str(folder), "rev-parse", "--show-toplevel", "--verify", "--quiet",
+                                 "HEAD"], capture_output=True, text=True, check=False)
     except OSError:  # no git on PATH
+        return False, None
+    lines = result.stdout.splitlines()  # the top, then HEAD's commit when there is one
+    top = bool(lines) and Path(lines[0]).resolve() == folder.resolve()
+    return top, lines[1] if top and result.returncode == 0 and len(lines) == 2 else None
+
+
+def _head(folder: Path) -> str | None:
+    """HEAD's commit when `folder` is a repository's top; None otherwise, before the first commit or without git."""
+    return _checkout(folder)[1]
+
+
+@cache
+def _origin(folder: Path) -> str | None:
+    """The `origin` remote's URL when `folder` is a repository's top; None otherwise or without one."""
+    if not _checkout(folder)[0]:
         return None
+    result = subprocess.run(["git", "-C", str(folder), "remote", "get-url", "origin"],
+                            capture_output=True, text=True, check=False)
     return result.stdout.strip() or None if result.returncode == 0 else None
 
 
-def template_url(template: str, template_root: Path) -> str | None:
+def template_url(template: str, template_root: Path, repo_dir: str | None = None) -> str | None:
     """A URL `cruft check` and `cruft update` can clone, for the template as it was given to cookiecutter.
 
     Abbreviations (gh:, gl:, bb: and the user config's) are expanded exactly as cookiecutter expands them
     (cookiecutter.repository.expand_abbreviations with the user config: COOKIECUTTER_CONFIG or ~/.cookiecutterrc).
     A git URL is kept (without cookiecutter's `git+` prefix, which git does not read); a local folder gives its
     `origin` remote; a zip archive, a Mercurial URL or a folder without a remote give None.
+
+    `repo_dir` is cookiecutter's `_repo_dir`, the folder it rendered from: when that is `template` itself, the
+    template was a local folder given as it is (an abbreviation, URL or archive is rendered from a clone or an
+    unpacked copy), so the hook skips importing cookiecutter's own modules, about a third of its time.
     """
+    if repo_dir is not None and repo_dir == template:
+        return _origin(template_root)
     from cookiecutter.config import get_user_config  # noqa: PLC0415 - cookiecutter runs this hook, so it is here
     from cookiecutter.repository import expand_abbreviations, is_repo_url, is_zip_file  # noqa: PLC0415
 
@@ -230,7 +254,7 @@ def template_url(template: str, template_root: Path) -> str | None:
         return None
     if is_repo_url(expanded):
         return None if expanded.startswith("hg+") else expanded.removeprefix("git+")
-    return _git(template_root, "remote", "get-url", "origin")
+    return _origin(template_root)
 
 
 def pip_git_url(url: str) -> str:
@@ -253,8 +277,8 @@ def pip_git_url(url: str) -> str:
 def checker_source(answers: dict[str, object], template_root: Path) -> tuple[str, str] | None:
     """The template's git URL (as pip reads it) and the commit being generated from; None when either is unknown:
     a zip archive, a folder without a remote, or no git. Under cruft the commit is the one cruft checked out."""
-    url = template_url(str(answers.get("_template") or ""), template_root)
-    commit = str(answers.get("_commit") or "") or _git(template_root, "rev-parse", "HEAD")
+    url = template_url(str(answers.get("_template") or ""), template_root, answers.get("_repo_dir"))
+    commit = str(answers.get("_commit") or "") or _head(template_root)
     return (pip_git_url(url), commit) if url and commit else None
 
 
@@ -290,7 +314,7 @@ def write_template_record(project: Path, answers: dict[str, object], template_ro
     """
     if "_commit" in answers:
         return
-    url = template_url(str(answers.get("_template") or ""), template_root)
+    url = template_url(str(answers.get("_template") or ""), template_root, answers.get("_repo_dir"))
     context = {
         key: jinja_literal(value) if isinstance(value, str) and not key.startswith("_") else value
         for key, value in answers.items()
@@ -299,7 +323,7 @@ def write_template_record(project: Path, answers: dict[str, object], template_ro
     context["_template"] = url or NO_TEMPLATE_URL
     record = {
         "template": url or NO_TEMPLATE_URL,
-        "commit": _git(template_root, "rev-parse", "HEAD") if url else None,
+        "commit": _head(template_root) if url else None,
         "checkout": answers.get("_checkout"),
         "context": {"cookiecutter": context},
         "directory": None,

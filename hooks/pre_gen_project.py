@@ -10,9 +10,7 @@ the files this run will render over to BACKUP_FOLDER, so an edit the user made t
 import json
 import os
 import re
-import shlex
 import shutil
-import subprocess
 import sys
 import unicodedata
 from pathlib import Path
@@ -283,6 +281,17 @@ def back_up_rendered_files(project: Path, template_folder: Path) -> None:
             shutil.copy2(existing, copy)
 
 
+def _shell_line(command: list[str]) -> str:
+    """`command` quoted for this system's shell (imported here: only a refusal needs it)."""
+    if os.name == "nt":
+        import subprocess  # noqa: PLC0415
+
+        return subprocess.list2cmdline(command)
+    import shlex  # noqa: PLC0415
+
+    return shlex.join(command)
+
+
 def main() -> None:
     answers = json.loads(CONTEXT_JSON)
     errors = validate(answers)
@@ -294,7 +303,7 @@ def main() -> None:
             saved = save_for_rerun(answers, refused_fields(errors, answers))
             if saved is not None:
                 command = ["cookiecutter", "--replay-file", str(saved), str(answers.get("_template"))]
-                shell = subprocess.list2cmdline(command) if os.name == "nt" else shlex.join(command)
+                shell = _shell_line(command)
                 print(f"Your other answers are saved; to be asked only for the refused ones, run:\n    {shell}",
                       file=sys.stderr)
         sys.exit(1)
