@@ -10,6 +10,8 @@ import re
 import shutil
 import subprocess
 import sys
+import time
+from functools import cache
 from pathlib import Path
 
 # Rendered by cookiecutter; JSON keeps any character an answer may hold.
@@ -38,6 +40,7 @@ SHARED_FILES = {
     "lib/components/iam.py": ("network", "lambda_api", "rest_api", "migrations", "ecs", "asg"),
     "lib/components/bucket.py": ("storage", "monitoring"),
     "lib/components/load_balancer.py": ("ecs", "asg"),
+    "lib/components/waf.py": ("ecs", "asg", "rest_api"),  # the load balancer's and the REST API's web ACLs
     "tests/unit/test_load_balancer.py": ("ecs", "asg"),
     "tests/integration/test_load_balancer.py": ("ecs",),  # the Auto Scaling group's own test reads its asg_* keys
     "lib/lambdas/migrations": ("migrations",),
@@ -65,6 +68,9 @@ LEFT_TO_THE_PROJECT = ("TAP024",)
 LOCAL_KEYS = ("_output_dir", "_repo_dir", "_checkout")
 # What `.cruft.json` records as the template when no git URL is known: cruft check and cruft update then stop with
 # "Unable to initialize the cookiecutter using <this>", which says what to do.
+# The pre-generation hook's copies of the files an --overwrite-if-exists run renders over (same names there).
+BACKUP_FOLDER = ".tap-template-backup"
+PENDING_BACKUP = "pending"
 NO_TEMPLATE_URL = "SET-THE-TEMPLATE-GIT-URL-HERE (generated from a copy without one; cruft needs it for updates)"
 
 
@@ -149,7 +155,7 @@ def stack_file(answers: dict[str, object], stack: str) -> str:
     ]
     if stack in PRODUCTION_STACKS:
         lines += [f"  {project}:production: true", f"  {project}:logRetentionDays: {PRODUCTION_LOG_RETENTION_DAYS}"]
-    if stack in PRODUCTION_STACKS and (answers["ecs"] or answers["asg"]):
+    if stack in PRODUCTION_STACKS and (answers["ecs"] or answers["asg"]) and answers["domain_name"]:
         lines += ["  # Production load balancers serve this domain over HTTPS only (ACM, validated in Route 53).",
                   f"  {project}:domainName: {answers['domain_name']}"]
     if answers["ecs"]:
@@ -158,33 +164,88 @@ def stack_file(answers: dict[str, object], stack: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_stack_files(project: Path, answers: dict[str, object]) -> None:
-    """One Pulumi.<stack>.yaml per stack answered."""
-    for stack in stack_names(str(answers["stacks"])):
-        (project / f"Pulumi.{stack}.yaml").write_text(stack_file(answers, stack), encoding="utf-8")
-
-
-def _git(folder: Path, *args: str) -> str | None:
-    """One git query in `folder` when `folder` is itself a repository's top; None without git or an answer."""
-    try:
-        top = subprocess.run(["git", "-C", str(folder), "rev-parse", "--show-toplevel"],
-                             capture_output=True, text=True, check=False)
-        if top.returncode != 0 or Path(top.stdout.strip()).resolve() != folder.resolve():
-            return None  # not a repository, or a folder inside someone else's
-        result = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, check=False)
-    except OSError:  # no git on PATH
+def with_settings(kept: str, settings: list[str]) -> str | None:
+    """`kept` (a stack file's text) with `settings` ("key: value" lines) added at the top of its `config:` block, in
+    that block's own indentation, leaving every other byte as it was; None when the file has no block-style
+    `config:` mapping to add them to (a flow mapping, or a file Pulumi did not write)."""
+    lines = kept.splitlines(keepends=True)
+    at = next((number for number, line in enumerate(lines) if re.fullmatch(r"config:[ \t]*(#.*)?\r?\n?", line)), None)
+    if at is None:
         return None
+    entry = next((line for line in lines[at + 1:] if line.strip() and not line.lstrip().startswith("#")), "")
+    indent = re.match(r"[ \t]*", entry).group() if entry[:1] in (" ", "\t") else "  "
+    newline = "\r\n" if lines[at].endswith("\r\n") else "\n"
+    if not lines[at].endswith("\n"):
+        lines[at] += newline
+    return "".join([*lines[:at + 1], *(f"{indent}{setting}{newline}" for setting in settings), *lines[at + 1:]])
+
+
+def write_stack_files(project: Path, answers: dict[str, object]) -> None:
+    """One Pulumi.<stack>.yaml per stack answered. An existing one is kept: `pulumi config set` and `pulumi stack
+    init` write the stack's config, secrets and their encryption salt there, which nothing can recreate
+    (https://www.pulumi.com/docs/iac/concepts/secrets/). Only the settings these answers need and it lacks are
+    added, at the top of its `config:` block; each is named."""
+    for stack in stack_names(str(answers["stacks"])):
+        path = project / f"Pulumi.{stack}.yaml"
+        content = stack_file(answers, stack)
+        if not path.is_file():
+            path.write_text(content, encoding="utf-8")
+            continue
+        kept = path.read_bytes().decode("utf-8")
+        settings = [line.strip() for line in content.splitlines() if re.match(r"  [^\s#]", line)]
+        missing = [setting for setting in settings
+                   if not re.search(rf"^\s+{re.escape(setting.split(': ', 1)[0])}:", kept, re.MULTILINE)]
+        merged = with_settings(kept, missing) if missing else None
+        if merged is not None:
+            path.write_bytes(merged.encode("utf-8"))
+        added = f"; added what these answers need: {'; '.join(missing)}" if merged is not None else ""
+        lacking = f"; set what these answers need: {'; '.join(missing)}" if missing and merged is None else ""
+        print(f"NOTE: kept {path.name} (the stack's config and secrets){added}{lacking}.")
+
+
+@cache  # one answer per folder and run: the record and the checker's pin both ask
+def _checkout(folder: Path) -> tuple[bool, str | None]:
+    """Whether `folder` is itself a git repository's top (a folder inside someone else's is not), and its HEAD commit
+    (None before the first commit); (False, None) without git. One git call."""
+    try:
+        result = subprocess.run(["git", "-C", str(folder), "rev-parse", "--show-toplevel", "--verify", "--quiet",
+                                 "HEAD"], capture_output=True, text=True, check=False)
+    except OSError:  # no git on PATH
+        return False, None
+    lines = result.stdout.splitlines()  # the top, then HEAD's commit when there is one
+    top = bool(lines) and Path(lines[0]).resolve() == folder.resolve()
+    return top, lines[1] if top and result.returncode == 0 and len(lines) == 2 else None
+
+
+def _head(folder: Path) -> str | None:
+    """HEAD's commit when `folder` is a repository's top; None otherwise, before the first commit or without git."""
+    return _checkout(folder)[1]
+
+
+@cache
+def _origin(folder: Path) -> str | None:
+    """The `origin` remote's URL when `folder` is a repository's top; None otherwise or without one."""
+    if not _checkout(folder)[0]:
+        return None
+    result = subprocess.run(["git", "-C", str(folder), "remote", "get-url", "origin"],
+                            capture_output=True, text=True, check=False)
     return result.stdout.strip() or None if result.returncode == 0 else None
 
 
-def template_url(template: str, template_root: Path) -> str | None:
+def template_url(template: str, template_root: Path, repo_dir: str | None = None) -> str | None:
     """A URL `cruft check` and `cruft update` can clone, for the template as it was given to cookiecutter.
 
     Abbreviations (gh:, gl:, bb: and the user config's) are expanded exactly as cookiecutter expands them
     (cookiecutter.repository.expand_abbreviations with the user config: COOKIECUTTER_CONFIG or ~/.cookiecutterrc).
     A git URL is kept (without cookiecutter's `git+` prefix, which git does not read); a local folder gives its
     `origin` remote; a zip archive, a Mercurial URL or a folder without a remote give None.
+
+    `repo_dir` is cookiecutter's `_repo_dir`, the folder it rendered from: when that is `template` itself, the
+    template was a local folder given as it is (an abbreviation, URL or archive is rendered from a clone or an
+    unpacked copy), so the hook skips importing cookiecutter's own modules, about a third of its time.
     """
+    if repo_dir is not None and repo_dir == template:
+        return _origin(template_root)
     from cookiecutter.config import get_user_config  # noqa: PLC0415 - cookiecutter runs this hook, so it is here
     from cookiecutter.repository import expand_abbreviations, is_repo_url, is_zip_file  # noqa: PLC0415
 
@@ -193,7 +254,7 @@ def template_url(template: str, template_root: Path) -> str | None:
         return None
     if is_repo_url(expanded):
         return None if expanded.startswith("hg+") else expanded.removeprefix("git+")
-    return _git(template_root, "remote", "get-url", "origin")
+    return _origin(template_root)
 
 
 def pip_git_url(url: str) -> str:
@@ -216,8 +277,8 @@ def pip_git_url(url: str) -> str:
 def checker_source(answers: dict[str, object], template_root: Path) -> tuple[str, str] | None:
     """The template's git URL (as pip reads it) and the commit being generated from; None when either is unknown:
     a zip archive, a folder without a remote, or no git. Under cruft the commit is the one cruft checked out."""
-    url = template_url(str(answers.get("_template") or ""), template_root)
-    commit = str(answers.get("_commit") or "") or _git(template_root, "rev-parse", "HEAD")
+    url = template_url(str(answers.get("_template") or ""), template_root, answers.get("_repo_dir"))
+    commit = str(answers.get("_commit") or "") or _head(template_root)
     return (pip_git_url(url), commit) if url and commit else None
 
 
@@ -253,7 +314,7 @@ def write_template_record(project: Path, answers: dict[str, object], template_ro
     """
     if "_commit" in answers:
         return
-    url = template_url(str(answers.get("_template") or ""), template_root)
+    url = template_url(str(answers.get("_template") or ""), template_root, answers.get("_repo_dir"))
     context = {
         key: jinja_literal(value) if isinstance(value, str) and not key.startswith("_") else value
         for key, value in answers.items()
@@ -262,7 +323,7 @@ def write_template_record(project: Path, answers: dict[str, object], template_ro
     context["_template"] = url or NO_TEMPLATE_URL
     record = {
         "template": url or NO_TEMPLATE_URL,
-        "commit": _git(template_root, "rev-parse", "HEAD") if url else None,
+        "commit": _head(template_root) if url else None,
         "checkout": answers.get("_checkout"),
         "context": {"cookiecutter": context},
         "directory": None,
@@ -307,6 +368,42 @@ def check(project: Path, manager: str, template_root: Path) -> bool:
     return not report.errors
 
 
+def settle_backup(project: Path) -> None:
+    """Keep the copies the pre-generation hook made of the files this run rendered over (--overwrite-if-exists)
+    whose content it changed, or removed with a part no longer chosen, in BACKUP_FOLDER/<UTC time>/ and say where;
+    drop the copies of files it left as they were."""
+    pending = project / BACKUP_FOLDER / PENDING_BACKUP
+    if not pending.is_dir():
+        return
+    changed = []
+    for copy in sorted(path for path in pending.rglob("*") if path.is_file()):
+        relative = copy.relative_to(pending)
+        now = project / relative
+        if now.is_file() and now.read_bytes() == copy.read_bytes():
+            copy.unlink()
+        else:
+            changed.append(relative.as_posix())
+    for folder in sorted((path for path in pending.rglob("*") if path.is_dir()), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()
+    if not changed:
+        pending.rmdir()
+        if not any((project / BACKUP_FOLDER).iterdir()):
+            (project / BACKUP_FOLDER).rmdir()
+        return
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    kept = pending.with_name(stamp)
+    for number in range(2, 100):
+        if not kept.exists():
+            break
+        kept = pending.with_name(f"{stamp}-{number}")
+    pending.rename(kept)
+    where = kept.relative_to(project).as_posix()
+    print(f"NOTE: this run replaced or removed {len(changed)} file(s) whose content differed from what it "
+          f"generates: {', '.join(changed)}. The earlier versions are in {where}/ (compare one with "
+          f"git diff --no-index {where}/<file> <file>); cruft update instead merges template changes into edits.")
+
+
 def main() -> None:
     answers = json.loads(CONTEXT_JSON)
     template_root = Path(json.loads(TEMPLATE_ROOT_JSON))
@@ -317,6 +414,7 @@ def main() -> None:
     pin_checker(project, source)
     write_stack_files(project, answers)
     write_template_record(project, answers, template_root)
+    settle_backup(project)
     if source is None:
         why = "git is not on PATH" if shutil.which("git") is None else "a zip archive or a folder without a remote"
         print(f"NOTE: no git URL and commit for the template ({why}): set "

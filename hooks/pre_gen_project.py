@@ -3,20 +3,28 @@
 Cookiecutter runs this after creating the (empty) project folder and removes that folder when this
 exits non-zero, so an invalid answer leaves nothing behind. An existing folder (--overwrite-if-exists)
 is left untouched because nothing has been written to it yet. A refusal ends with the command that asks again
-for the refused answers only, keeping every other answer typed.
+for the refused answers only, keeping every other answer typed. Valid answers for an existing folder first copy
+the files this run will render over to BACKUP_FOLDER, so an edit the user made to a generated file is never lost.
 """
 
 import json
 import os
 import re
-import shlex
-import subprocess
+import shutil
 import sys
 import unicodedata
 from pathlib import Path
 
 # Rendered by cookiecutter; JSON keeps any character an answer may hold.
 CONTEXT_JSON = r"""{{ cookiecutter | tojson }}"""
+# The template's own folder: the working directory while cookiecutter and cruft render hooks (see the
+# post-generation hook). Its project folder's name holds Jinja; the paths below it are the generated ones.
+TEMPLATE_ROOT_JSON = r'{{ lipsum.__globals__.os.getcwd() | tojson }}'  # tojson escapes every quote
+TEMPLATE_FOLDER = "{% raw %}{{cookiecutter.project_slug}}{% endraw %}"
+# Where a re-generation (--overwrite-if-exists) keeps the user's copies of the files it renders over; the
+# post-generation hook keeps those this run changed, in a folder named for the time, and lists them.
+BACKUP_FOLDER = ".tap-template-backup"
+PENDING_BACKUP = "pending"
 
 # Pulumi's own rules (tokens.ValidateProjectName, tokens.ParseStackName, the Cloud owner pattern).
 PULUMI_PROJECT = re.compile(r"[A-Za-z0-9_.-]{1,100}")
@@ -40,6 +48,9 @@ PROVIDER_NAMESPACES = frozenset({
     "snowflake", "splunk", "spotinst", "std", "sumologic", "synced-folder", "tailscale", "terraform", "time",
     "tls", "vault", "venafi", "vsphere", "wavefront",
 })
+# The domain production load balancers serve: the same pattern as the generated lib/components/load_balancer.py
+# (a test keeps them equal), a fully qualified lowercase name that ACM accepts for a certificate.
+DOMAIN_NAME = re.compile(r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 # AWS tag values: letters, digits, spaces and _ . : / = + - @, at most 256 characters.
 TAG_VALUE = re.compile(r"[\w .:/=+\-@]{1,256}")
 
@@ -177,10 +188,20 @@ def validate(answers: dict[str, object]) -> list[str]:
     if duplicates:
         errors.append(f"stacks = {text['stacks']!r}: {', '.join(duplicates)} listed more than once")
 
-    for field in ("owner", "cost_center"):
-        errors += _pattern(
-            field, text[field], TAG_VALUE, "AWS tag values are 1-256 letters, digits, spaces or _ . : / = + - @"
+    domain = text["domain_name"]
+    if domain and not DOMAIN_NAME.fullmatch(domain):
+        errors.append(
+            f"domain_name = {domain!r}: must be a fully qualified, lowercase domain name such as app.example.com "
+            "(production stacks request its ACM certificate), or empty to give them a certificateArn instead"
         )
+
+    for field in ("owner", "cost_center"):
+        if not text[field].strip():
+            errors.append(f"{field} = {text[field]!r}: must not be empty: it is the value of a cost-allocation tag "
+                          "on every resource")
+        else:
+            errors += _pattern(field, text[field], TAG_VALUE,
+                               "AWS tag values are at most 256 letters, digits, spaces or _ . : / = + - @")
 
     for field, allowed in CHOICES.items():
         if text[field] not in allowed:
@@ -243,6 +264,34 @@ def save_for_rerun(answers: dict[str, object], refused: set[str]) -> Path | None
     return path
 
 
+def back_up_rendered_files(project: Path, template_folder: Path) -> None:
+    """Copy each file of `project` that the template is about to render over to BACKUP_FOLDER/pending/<path>.
+
+    Only an existing folder (--overwrite-if-exists) holds any; a copy already pending from an interrupted run is
+    the older content, so it is kept.
+    """
+    if not any(project.iterdir()):
+        return
+    pending = project / BACKUP_FOLDER / PENDING_BACKUP
+    for source in template_folder.rglob("*"):
+        relative = source.relative_to(template_folder)
+        existing, copy = project / relative, pending / relative
+        if source.is_file() and existing.is_file() and not copy.exists():
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(existing, copy)
+
+
+def _shell_line(command: list[str]) -> str:
+    """`command` quoted for this system's shell (imported here: only a refusal needs it)."""
+    if os.name == "nt":
+        import subprocess  # noqa: PLC0415
+
+        return subprocess.list2cmdline(command)
+    import shlex  # noqa: PLC0415
+
+    return shlex.join(command)
+
+
 def main() -> None:
     answers = json.loads(CONTEXT_JSON)
     errors = validate(answers)
@@ -254,10 +303,11 @@ def main() -> None:
             saved = save_for_rerun(answers, refused_fields(errors, answers))
             if saved is not None:
                 command = ["cookiecutter", "--replay-file", str(saved), str(answers.get("_template"))]
-                shell = subprocess.list2cmdline(command) if os.name == "nt" else shlex.join(command)
+                shell = _shell_line(command)
                 print(f"Your other answers are saved; to be asked only for the refused ones, run:\n    {shell}",
                       file=sys.stderr)
         sys.exit(1)
+    back_up_rendered_files(Path.cwd(), Path(json.loads(TEMPLATE_ROOT_JSON)) / TEMPLATE_FOLDER)
 
 
 if __name__ == "__main__":

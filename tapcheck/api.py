@@ -10,7 +10,7 @@ from typing import Any
 from . import policy, sdkargs
 from .baseline import fingerprints
 from .findings import Finding, Report
-from .project import Project, find_projects, read_text
+from .project import Project, ProjectError, find_projects, read_text
 from .rules import Context, run_rules
 from .selection import Selection
 from .suppress import COMMENT_RULES, Suppressions
@@ -30,12 +30,16 @@ def check(path: str | Path, *, stack: str | None = None, synth: bool = True, tim
     ``synth=False`` runs only the static rules (no subprocess). ``select`` replaces the project's
     ``[tool.tapcheck] select``; ``extend_select`` and ``ignore`` add to its settings (ruff's semantics, see
     :mod:`tapcheck.selection`). ``timeout`` is in seconds. Raises :class:`tapcheck.project.ProjectError` when the
-    folder cannot be read at all and :class:`tapcheck.selection.SelectionError` for an unknown selector.
+    folder cannot be read at all or ``stack`` names none of the project's stack files
+    (:meth:`tapcheck.project.Project.stack_problem`), and :class:`tapcheck.selection.SelectionError` for an unknown
+    selector.
 
     ``policy_packs`` are Pulumi policy pack folders (relative to the working folder) evaluated on the synth record
     with those of ``[tool.tapcheck] policy-packs`` (TAP060, :mod:`tapcheck.policy`); a folder that does not exist
     raises :class:`tapcheck.project.ProjectError`."""
     project = Project(path, stack)
+    if (problem := project.stack_problem()) is not None:
+        raise ProjectError(problem)
     selection = project.settings.selection(select=select, extend_select=extend_select, ignore=ignore)
     report = Report(path=str(path), project=project.name, stack=project.stack_name)
     record: dict[str, Any] | None = None
@@ -84,14 +88,31 @@ def check(path: str | Path, *, stack: str | None = None, synth: bool = True, tim
     return report
 
 
-def check_all(paths: Iterable[str | Path], **options: Any) -> list[Report]:
+def check_all(paths: Iterable[str | Path], *, all_stacks: bool = False, **options: Any) -> list[Report]:
     """Check every Pulumi project found at or under ``paths`` (each folder holding a Pulumi.yaml, nested ones
-    included, each on its own), in path order. ``options`` are :func:`check`'s keyword arguments. A path with no
-    Pulumi.yaml anywhere gives one report with TAP001. Raises what :func:`check` raises."""
+    included, each on its own), in path order: one report per project, or with ``all_stacks`` one per stack file
+    of each project (a project without stack files gets one, for its default stack). ``options`` are
+    :func:`check`'s keyword arguments. A path with no Pulumi.yaml anywhere gives one report with TAP001. Raises
+    what :func:`check` raises; an unknown ``stack`` before any project is checked."""
     folders: list[Path] = []
     for path in paths:
         folders += [f for f in find_projects(path) if f not in folders]
-    return [check(folder, **options) for folder in folders]
+    stack = options.pop("stack", None)
+    for problem in (Project(f, stack).stack_problem() for f in folders) if stack else ():
+        if problem is not None:
+            raise ProjectError(problem)
+    reports: list[Report] = []
+    for folder in folders:
+        stacks = sorted(Project(folder).stacks)
+        for name in stacks if all_stacks and stacks else [stack]:
+            report = check(folder, stack=name, **options)
+            others = [other for other in stacks if other != report.stack]
+            if others and not all_stacks:
+                report.notes.append(f"checked stack '{report.stack}' only; the project's other stacks "
+                                    f"({', '.join(others)}) have their own config: --stack NAME or --all-stacks "
+                                    "checks them")
+            reports.append(report)
+    return reports
 
 
 class _Lines:

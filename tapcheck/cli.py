@@ -4,7 +4,8 @@
 
 Every folder holding a Pulumi.yaml at or under the given paths is checked as a project of its own.
 Exit codes: 0 no error, 1 an error in any project (or, with --strict, a warning or a synth that could not run),
-2 bad usage, an unreadable folder, an unknown rule selector or an unreadable baseline. Findings a baseline
+2 bad usage, an unreadable folder, a ``--stack`` that names none of a project's stack files, an unknown rule
+selector or an unreadable baseline. Findings a baseline
 records are left out before the exit code is decided (:mod:`tapcheck.baseline`).
 
 Other commands are a first word, like ``git``'s: ``tapcheck COMMAND ...`` runs the module named in
@@ -50,7 +51,11 @@ def _parser() -> argparse.ArgumentParser:
                         help="print the version and the git commit it was built from, then exit")
     parser.add_argument("paths", nargs="*", default=["."], metavar="PATH",
                         help="project folders, or folders holding several projects (default: .)")
-    parser.add_argument("--stack", help="stack whose config to use (default: dev, else the first stack file)")
+    stacks = parser.add_mutually_exclusive_group()
+    stacks.add_argument("--stack", help="stack whose config to use (default: dev, else the first stack file); in a "
+                                        "project with stack files it must be one of them")
+    stacks.add_argument("--all-stacks", action="store_true",
+                        help="check every stack file of each project, one report per stack")
     parser.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text",
                         help="output format: text, json (schema: docs/schema/report-v1.schema.json), sarif "
                              "(SARIF 2.1.0, for code scanning) or github (workflow annotations)")
@@ -147,9 +152,10 @@ def main(argv: list[str] | None = None) -> int:
     select = _selectors(args.select) if args.select is not None else None
     try:
         recorded = baseline.read(args.baseline) if args.baseline else None
-        reports = check_all(args.paths, stack=args.stack, synth=not args.no_synth, timeout=args.timeout,
-                            python=args.python, select=select, extend_select=_selectors(args.extend_select),
-                            ignore=_selectors(args.ignore), policy_packs=args.policy_packs)
+        reports = check_all(args.paths, stack=args.stack, all_stacks=args.all_stacks, synth=not args.no_synth,
+                            timeout=args.timeout, python=args.python, select=select,
+                            extend_select=_selectors(args.extend_select), ignore=_selectors(args.ignore),
+                            policy_packs=args.policy_packs)
     except (ProjectError, SelectionError, baseline.BaselineError) as exc:
         print(f"tapcheck: error: {exc}", file=sys.stderr)
         return 2

@@ -102,11 +102,12 @@ def reports_to_dict(reports: list[Report]) -> dict[str, Any]:
          "findings": [every project's findings, each with its "project_path"],
          "notes": [every project's notes]}
 
-    The flat ``findings`` serve callers that only count them (exit code, CI annotations). The published JSON
+    The flat ``findings`` serve callers that only count them (exit code, CI annotations); with several projects
+    each flat note starts with its project's path (``"services/api: no Pulumi.dev.yaml ..."``). The published JSON
     Schema of this shape is ``docs/schema/report-v1.schema.json`` in the template repository."""
     projects = [r.to_dict() for r in reports]
     return {
         "tool": "tapcheck", "version": __version__, "projects": projects,
         "findings": [{**f, "project_path": p["path"]} for p in projects for f in p["findings"]],
-        "notes": [note for p in projects for note in p["notes"]],
+        "notes": [f"{p['path']}: {note}" if len(projects) > 1 else note for p in projects for note in p["notes"]],
     }

@@ -11,16 +11,27 @@ from .findings import Finding, Report
 
 def summary(reports: list[Report]) -> str:
     """``"2 errors, 1 warning"``, or ``"no findings"``; ``"... (static rules only: synth did not run)"`` when the
-    program run was asked for and could not happen, so a skipped run never reads as a clean one."""
+    program run was asked for and could not happen (``"... (synth stopped before the program's end)"`` when it
+    started and the checker's environment stopped it), so a skipped run never reads as a clean one."""
     errors = sum(len(r.errors) for r in reports)
     warnings = sum(len(r.warnings) for r in reports)
     text = "no findings" if not errors and not warnings else \
         f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
-    skipped = sum(1 for r in reports if r.synth_skipped)
+    skipped = [r for r in reports if r.synth_skipped]
     if skipped:
-        which = "" if len(reports) == 1 else f" in {skipped} of {len(reports)} projects"
-        text += f" (static rules only{which}: synth did not run, see the note; --strict fails on it)"
+        which = "" if len(reports) == 1 else f" in {len(skipped)} of {len(reports)} checks"
+        if all(r.synth is not None for r in skipped):  # the program started and stopped before its end
+            text += f" (synth stopped before the program's end{which}, see the note; --strict fails on it)"
+        else:
+            text += f" (static rules only{which}: synth did not run, see the note; --strict fails on it)"
     return text
+
+
+def scope(reports: list[Report]) -> str:
+    """``"3 projects"``, or ``"1 project, 3 stacks"`` when a project was checked once per stack (--all-stacks)."""
+    projects = len({report.path for report in reports})
+    plural = "s" if projects != 1 else ""
+    return f"{projects} project{plural}" + (f", {len(reports)} stacks" if len(reports) > projects else "")
 
 
 def _path(report: Report, found: Finding, many: bool) -> str:
@@ -45,8 +56,7 @@ def render_text(report: Report | list[Report]) -> str:
             out.append(f"{_path(item, found, many)}:{found.line}{column}: {found.rule} {found.message}")
             out.append(f"    fix: {found.fix}")
         out += [f"note: {note}" for note in item.notes]
-    projects = f"{len(reports)} projects: " if many else ""
-    out.append(projects + summary(reports))
+    out.append((f"{scope(reports)}: " if many else "") + summary(reports))
     return "\n".join(out)
 
 

@@ -7,33 +7,36 @@ each file. Line numbers come from :mod:`tapcheck.yamlloc` for YAML and from ``as
 from __future__ import annotations
 
 import ast
+import difflib
 import fnmatch
 import json
 import os
 import re
+import sys
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .selection import Selection, SelectionError, resolve
 from .yamlloc import YamlDoc, YamlError, load_yaml
 
 PROJECT_FILES = ("Pulumi.yaml", "Pulumi.yml")
+UNREADABLE = "the file is not readable UTF-8 text"  # a project or stack file's load error when it is not text
 DEFAULT_REQUIRED_TAGS = ("Owner", "CostCenter")
 # Folders never scanned: tooling caches, virtual environments, build output, dependencies.
 SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", ".venv", "venv", "env", ".env", "__pycache__", "node_modules", ".tox", ".nox",
     ".mypy_cache", ".pytest_cache", ".ruff_cache", "build", "dist", ".eggs", "site-packages", ".pulumi",
-    "cdk.out", ".idea", ".vscode", "htmlcov",
+    "cdk.out", ".idea", ".vscode", "htmlcov", ".tap-template-backup",
 })
 _OWN_PACKAGE = Path(__file__).resolve().parent
 
 
 class ProjectError(Exception):
-    """The path cannot be checked at all (not a folder, unreadable): the CLI exits 2."""
+    """The path cannot be checked at all (not a folder, unreadable, an unknown ``--stack``): the CLI exits 2."""
 
 
 @dataclass
@@ -172,7 +175,7 @@ class Project:
         if self.project_file is not None:
             text = read_text(self.project_file)
             if text is None:
-                self.load_error = YamlError("the file is not readable UTF-8 text", 1)
+                self.load_error = YamlError(UNREADABLE, 1)
             else:
                 try:
                     self.doc = load_yaml(text)
@@ -268,6 +271,25 @@ class Project:
                               f"unable to find main python program `__main__.py` in `{self.rel(target)}`")
             return Layout(target, ".", entry, True)
         return Layout(target.parent, target.name, target, False)
+
+    def main_behaviour(self) -> str:
+        """What Pulumi does with this project's ``main``, in one sentence for messages: a folder is run as its
+        ``__main__.py`` with that folder as working folder and the only project folder on sys.path; a file is run
+        by path with no project folder on sys.path (the ``main`` attribute,
+        https://www.pulumi.com/docs/iac/concepts/projects/project-file/; ``getPwdMain`` in pulumi/pulumi
+        pkg/engine/project.go; pulumi-language-python-exec runs ``runpy.run_path(main)``)."""
+        main, layout = self.main, self.layout
+        if main is None:
+            return "with no `main`, Pulumi runs `__main__.py` at the project root, with the root on sys.path"
+        if layout.entry is None:
+            return f"`main: {main}` names no runnable program ({layout.error})"
+        folder = self.rel(layout.pwd) or "."
+        if not layout.is_dir:
+            return f"`main: {main}` is a file: Pulumi runs it by path, with no project folder on sys.path"
+        if folder == ".":
+            return f"`main: {main}` is the project root: Pulumi runs `__main__.py` there, with the root on sys.path"
+        return (f"`main: {main}` is a folder: Pulumi runs `{folder}/__main__.py` with `{folder}/` as the only project "
+                "folder on sys.path")
 
     def host_sys_path(self) -> list[Path]:
         """Project folders on sys.path under the language host (``runpy.run_path`` as pulumi-language-python-exec
@@ -380,7 +402,7 @@ class Project:
     def _load_stack(self, stack: str, path: Path) -> StackFile:
         text = read_text(path)
         if text is None:
-            return StackFile(stack, path, None, YamlError("the file is not readable UTF-8 text", 1))
+            return StackFile(stack, path, None, YamlError(UNREADABLE, 1))
         try:
             return StackFile(stack, path, load_yaml(text))
         except YamlError as exc:
@@ -390,21 +412,43 @@ class Project:
     def stack_name(self) -> str:
         """The stack to synthesise: ``--stack``, else ``dev`` when present, else the first stack file, else
         ``dev``."""
-        if self._requested_stack:
-            return self._requested_stack
+        if self._requested_stack:  # `org/project/stack` names the stack `stack` (its file is Pulumi.<stack>.yaml)
+            return self._requested_stack.rsplit("/", 1)[-1]
         if "dev" in self.stacks:
             return "dev"
         return next(iter(self.stacks), "dev")
+
+    def stack_problem(self) -> str | None:
+        """Why the ``--stack`` asked for cannot be meant, or None. Pulumi itself runs a stack that has no
+        ``Pulumi.<stack>.yaml`` (``LoadProjectStack`` in pulumi/pulumi sdk/go/common/workspace/loaders.go returns an
+        empty config for a missing file; stacks with Pulumi Cloud-managed config keep none), so a project without
+        any stack file is checked with Pulumi.yaml's config and a note. A project that keeps its stacks' config in
+        stack files (https://www.pulumi.com/docs/iac/concepts/projects/stack-settings-file/) and has none for
+        the name asked for most likely got a misspelled name: checking it with defaults only would check a stack
+        nobody deploys, so this is a usage error naming the stacks that exist (and the closest one). An empty
+        ``Pulumi.<stack>.yaml`` checks such a stack deliberately. A fully qualified ``org/project/stack`` names the
+        file of its last part, as Pulumi's ``DetectProjectStackPath`` does."""
+        if not self._requested_stack or not self.stacks or self.project_file is None:
+            return None
+        asked = self.stack_name
+        if asked in self.stacks:
+            return None
+        close = difflib.get_close_matches(asked, list(self.stacks), n=1, cutoff=0.5)
+        hint = f"; did you mean '{close[0]}'?" if close else "."
+        where = self.rel(self.stack_dir / f"Pulumi.{asked}.yaml")
+        project = f"project '{self.name}' at {self.root}" if self.name else str(self.root)
+        return (f"--stack {self._requested_stack}: {project} has no {where} (its stacks: "
+                f"{', '.join(self.stacks)}){hint} To check a stack that keeps no config file, create an empty {where}.")
 
     def stack_notes(self) -> list[str]:
         """What the report should say about the stack whose config synth uses: a missing stack file (Pulumi
         then runs with Pulumi.yaml's config only) and ESC environments whose config the checker cannot read."""
         stack = self.stack_name
         stack_file = self.stacks.get(stack)
-        if stack_file is None:
-            found = ", ".join(self.stacks) or "none"
-            return [f"no {self.rel(self.stack_dir / f'Pulumi.{stack}.yaml')}: stack '{stack}' was checked with "
-                    f"Pulumi.yaml's config only (stack files found: {found}; choose one with --stack)"]
+        if stack_file is None:  # the project has no stack file at all (stack_problem refuses any other case)
+            return [f"no {self.rel(self.stack_dir / f'Pulumi.{stack}.yaml')} (the project has no stack files): stack "
+                    f"'{stack}' was checked with Pulumi.yaml's config only, as Pulumi runs a stack without one; "
+                    "config set elsewhere (Pulumi Cloud, ESC) was not seen"]
         if stack_file.environments:
             return [f"{self.rel(stack_file.path)} imports Pulumi ESC environment(s) "
                     f"{', '.join(stack_file.environments)}: their config is not visible offline, so config the "
@@ -515,6 +559,84 @@ class Project:
     def is_test_file(self, path: Path) -> bool:
         """``test_*.py`` / ``*_test.py`` anywhere, the way pytest collects them."""
         return path.suffix == ".py" and (path.name.startswith("test_") or path.stem.endswith("_test"))
+
+
+class Interpreter(NamedTuple):
+    """The interpreter synth runs the program with: ``python`` (a command or path), its virtual environment
+    (None when not one), ``why`` it was chosen (for messages), and ``note`` (what was passed over and why, or
+    None)."""
+
+    python: str
+    venv: Path | None
+    why: str
+    note: str | None = None
+
+
+def _venv_python(venv: Path) -> Path | None:
+    for candidate in (venv / "bin" / "python", venv / "Scripts" / "python.exe"):
+        if candidate.is_file():  # follows symlinks: a link to a removed interpreter is not one
+            return candidate
+    return None
+
+
+def venv_problem(venv: Path) -> str | None:
+    """Why the virtual environment ``venv`` cannot run a Pulumi program, or None when it can: it does not exist,
+    holds no interpreter (or a link to one that is gone), or has no ``pulumi`` package, as a failed or interrupted
+    ``uv sync`` / ``pip install`` leaves it. Read from the file system (no interpreter is started): a venv that
+    also sees the system's packages (``include-system-site-packages = true`` in ``pyvenv.cfg``) is given the
+    benefit of the doubt."""
+    if not venv.exists():
+        return "does not exist"
+    if _venv_python(venv) is None:
+        if any(p.is_symlink() for p in (venv / "bin" / "python", venv / "Scripts" / "python.exe")):
+            return "links bin/python to an interpreter that no longer exists"
+        return "holds no bin/python"
+    config = read_text(venv / "pyvenv.cfg") or ""
+    if re.search(r"^\s*include-system-site-packages\s*=\s*true\s*$", config, re.MULTILINE | re.IGNORECASE):
+        return None
+    for site in (*venv.glob("lib*/python3*/site-packages"), venv / "Lib" / "site-packages"):
+        if (site / "pulumi" / "__init__.py").is_file():
+            return None
+    return "cannot import pulumi (its site-packages holds no pulumi: the install into it failed or never ran)"
+
+
+def choose_interpreter(project: Project, python: str | None = None) -> Interpreter:
+    """The interpreter that runs the program: ``--python``, else the project's virtual environment, else the
+    checker's own interpreter.
+
+    The language host runs ``runtime.options.virtualenv`` resolved against the project root
+    (https://www.pulumi.com/docs/iac/languages-sdks/python/#virtual-environments); without the option it runs
+    ``python3`` from PATH, so the checker tries the conventional ``.venv`` and ``venv`` folders before its own
+    interpreter. A virtual environment that cannot run the program (:func:`venv_problem`: missing, no
+    interpreter, no pulumi) is passed over, and ``note`` names it, why, and the interpreter used instead (for a
+    configured ``virtualenv`` Pulumi itself stops: "doesn't appear to be a virtual environment")."""
+    if python:
+        return Interpreter(python, None, "given with --python")
+    candidates: list[tuple[Path, str]] = []
+    configured = project.runtime_options.get("virtualenv")
+    if isinstance(configured, str) and configured.strip():
+        path = Path(configured).expanduser()
+        candidates.append((path if path.is_absolute() else project.root / path,
+                           f"Pulumi.yaml `runtime.options.virtualenv: {configured}`"))
+    for name in (".venv", "venv"):
+        if (project.root / name).exists() and all(c[0] != project.root / name for c in candidates):
+            candidates.append((project.root / name, f"the project's `{name}` folder"))
+    passed: list[str] = []
+    chosen: Interpreter | None = None
+    for venv, label in candidates:
+        problem = venv_problem(venv)
+        if problem is None:
+            chosen = Interpreter(str(_venv_python(venv)), venv, label)
+            break
+        passed.append(f"{label} was passed over: it {problem}")
+    if chosen is None:
+        chosen = Interpreter(sys.executable, None, "the checker's own interpreter; the project has no "
+                                                   f"{'usable virtual environment' if passed else '.venv or venv'}")
+    if not passed:
+        return chosen
+    return chosen._replace(note=f"{'; '.join(passed)}; synth ran {chosen.python} ({chosen.why}) instead. "
+                                "`pulumi install` (or `uv sync`, `pip install -r requirements.txt`) makes the "
+                                "project's environment usable")
 
 
 def holds_project(folder: Path) -> bool:

@@ -16,14 +16,13 @@ import json
 import os
 import re
 import subprocess
-import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from .findings import Finding, finding
-from .project import Project, StackFile, read_text
+from .project import Interpreter, Project, StackFile, choose_interpreter, read_text
 from .rules.imports import local_names
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -50,54 +49,6 @@ class SynthResult:
         self.skipped = reason
         self.notes.append(f"synth skipped: {reason}")
         return self
-
-
-class Interpreter(NamedTuple):
-    """The interpreter synth runs the program with: ``python`` (a command or path), its virtual environment
-    (None when not one), ``why`` it was chosen (for messages), and ``note`` (a fallback worth telling, or None)."""
-
-    python: str
-    venv: Path | None
-    why: str
-    note: str | None = None
-
-
-def _venv_python(venv: Path) -> Path | None:
-    for candidate in (venv / "bin" / "python", venv / "Scripts" / "python.exe"):
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def choose_interpreter(project: Project, python: str | None = None) -> Interpreter:
-    """``--python``, else the project's virtual environment, else this interpreter.
-
-    The language host runs ``runtime.options.virtualenv`` resolved against the project root
-    (https://www.pulumi.com/docs/iac/languages-sdks/python/#virtual-environments); without the option it runs
-    ``python3`` from PATH, so the checker tries the conventional ``.venv`` and ``venv`` folders before its own
-    interpreter. A configured ``virtualenv`` that does not exist or holds no interpreter falls back too, with a
-    ``note`` saying so (Pulumi itself stops: "doesn't appear to be a virtual environment")."""
-    if python:
-        return Interpreter(python, None, "given with --python")
-    note = None
-    configured = project.runtime_options.get("virtualenv")
-    if isinstance(configured, str) and configured.strip():
-        path = Path(configured).expanduser()
-        venv = path if path.is_absolute() else project.root / path
-        found = _venv_python(venv)
-        if found is not None:
-            return Interpreter(str(found), venv, f"Pulumi.yaml `runtime.options.virtualenv: {configured}`")
-        state = "does not exist" if not venv.exists() else "holds no bin/python"
-        note = f"Pulumi.yaml `runtime.options.virtualenv: {configured}` {state} (create it with `pulumi install`)"
-
-    def fallback(python: str, venv: Path | None, why: str) -> Interpreter:
-        return Interpreter(python, venv, why, note and f"{note}; synth ran {python} ({why}) instead")
-
-    for name in (".venv", "venv"):
-        found = _venv_python(project.root / name)
-        if found is not None:
-            return fallback(str(found), project.root / name, f"the project's `{name}` folder")
-    return fallback(sys.executable, None, "the checker's own interpreter; the project has no .venv or venv")
 
 
 def _environment(project: Project, stack: str, venv: Path | None) -> dict[str, str]:
@@ -407,8 +358,8 @@ def _missing_module(project: Project, module: str, *, text: str, path: str, line
     installed = project.installed_packages.get(top)
     if top in local_names(project) and installed is None:
         if project.main:
-            fix = (f"The language host puts no project folder on sys.path for `main: {project.main}` (a file entry "
-                   "point): remove `main` and put `__main__.py` at the project root.")
+            fix = (f"{project.main_behaviour()}, so '{top}' does not resolve: remove `main` and put `__main__.py` "
+                   "at the project root.")
         else:
             fix = "Import project modules by their path from the program folder (the only project folder on sys.path)."
         return _Explained(path, line, f"the program fails under the language host ({_how(project)}): {text}", fix)

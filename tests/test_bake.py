@@ -173,7 +173,8 @@ def test_only_selected_files_are_generated(baked):
         assert (repo / "lib" / "components" / f"{component}.py").exists() is selected, component
         assert (repo / "tests" / "unit" / f"test_{component}.py").exists() is selected, component
     assert (repo / "lib" / "components" / "load_balancer.py").exists() is (answers["ecs"] or answers["asg"])
-    shared = {"function": ("lambda_api", "rest_api", "migrations"), "bucket": ("storage", "monitoring")}
+    shared = {"function": ("lambda_api", "rest_api", "migrations"), "bucket": ("storage", "monitoring"),
+              "waf": ("ecs", "asg", "rest_api")}
     for module, users in shared.items():
         assert (repo / "lib" / "components" / f"{module}.py").exists() is any(answers[user] for user in users)
     assert (repo / "migrations").exists() is answers["migrations"]

@@ -1,5 +1,6 @@
 """The hooks' functions, tested directly: validation rules, stack files, clean-up, and safe re-runs."""
 
+import ast
 import importlib.util
 import json
 
@@ -31,6 +32,22 @@ def test_hook_and_generated_naming_share_their_rules():
     naming = _template_module("lib/naming.py")
     assert pre.PREFIX_PATTERN.pattern == naming.PREFIX_PATTERN.pattern
     assert pre.SUFFIX_PATTERN.pattern == naming.SUFFIX_PATTERN.pattern
+
+
+def test_hook_and_generated_load_balancer_share_the_domain_rule():
+    source = (TEMPLATE / "{{cookiecutter.project_slug}}" / "lib" / "components" / "load_balancer.py").read_text(
+        encoding="utf-8"
+    )
+    assignment = next(
+        node for node in ast.parse(source).body
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "DOMAIN_NAME"
+    )
+    assert ast.literal_eval(assignment.value.args[0]) == pre.DOMAIN_NAME.pattern
+
+
+@pytest.mark.parametrize("domain", ["", "app.example.com", "pay.team-1.example.co.uk"])
+def test_domain_names_acm_accepts_are_accepted(domain):
+    assert pre.validate({key: str(value) for key, value in DEFAULTS.items()} | {"domain_name": domain}) == []
 
 
 def test_choices_in_the_hook_match_cookiecutter_json():

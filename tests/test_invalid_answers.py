@@ -41,6 +41,13 @@ INVALID = [
     ("owner", "team;drop", "owner = 'team;drop': AWS tag values"),
     ("cost_center", 'cc"1', "cost_center = 'cc\"1': AWS tag values"),
     ("python_version", "2.7", "python_version"),
+    ("project_slug", "con", "Windows cannot create a folder of that name"),
+    ("project_slug", "LPT1.infra", "Windows cannot create a folder of that name"),
+    ("project_slug", "infra.", "Windows cannot create a folder of that name"),
+    ("domain_name", "not a domain", "domain_name = 'not a domain': must be a fully qualified, lowercase domain"),
+    ("domain_name", "https://app.example.com/", "domain_name = 'https://app.example.com/'"),
+    ("domain_name", "App.Example.com", "domain_name = 'App.Example.com'"),
+    ("domain_name", "localhost", "domain_name = 'localhost'"),
 ]
 
 

@@ -219,6 +219,50 @@ def test_regeneration_never_deletes_or_changes_the_users_files(tmp_path):
     assert (repo / ".python-version").is_file()
 
 
+def test_regeneration_keeps_stack_files_and_the_earlier_versions_of_edited_files(tmp_path, capfd):
+    repo = bake(tmp_path)
+    capfd.readouterr()
+    # What `pulumi stack init` and `pulumi config set --secret` write, which nothing could recreate.
+    stack = repo / "Pulumi.prod.yaml"
+    stack.write_text(stack.read_text(encoding="utf-8") + "encryptionsalt: v1:abc:def\n", encoding="utf-8")
+    edited = repo / "lib" / "tap_stack.py"
+    mine = edited.read_text(encoding="utf-8") + "# the team's change\n"
+    edited.write_text(mine, encoding="utf-8")
+    untouched = (repo / "README.md").read_text(encoding="utf-8")
+    stacks_before = {path.name: path.read_bytes() for path in repo.glob("Pulumi.*.yaml")}
+
+    cookiecutter(str(TEMPLATE), no_input=True, output_dir=str(tmp_path), overwrite_if_exists=True,
+                 extra_context={"ecs": True})
+    out = capfd.readouterr().out
+
+    # Every stack file keeps every line it had; the setting the new answer needs is added to its config block.
+    for name, before in stacks_before.items():
+        after = (repo / name).read_text(encoding="utf-8").splitlines()
+        added = [line for line in after if line not in before.decode("utf-8").splitlines()]
+        assert [line for line in after if line not in added] == before.decode("utf-8").splitlines(), name
+        assert {line.strip().split(": ")[0] for line in added} == (
+            {"TapStack:containerImage", "TapStack:domainName"} if name == "Pulumi.prod.yaml"
+            else {"TapStack:containerImage"}), name
+        assert f"NOTE: kept {name} (the stack's config and secrets); added what these answers need: " \
+               f"{added[0].strip()}" in out
+    assert edited.read_text(encoding="utf-8") != mine, "the template's new version is generated"
+    backups = list((repo / post.BACKUP_FOLDER).iterdir())
+    assert len(backups) == 1 and re.fullmatch(r"\d{8}T\d{6}Z", backups[0].name)
+    assert (backups[0] / "lib" / "tap_stack.py").read_text(encoding="utf-8") == mine
+    assert not (backups[0] / "README.md").exists() or (repo / "README.md").read_text(encoding="utf-8") != untouched
+    assert f"The earlier versions are in {post.BACKUP_FOLDER}/{backups[0].name}/" in out
+    assert "lib/tap_stack.py" in out
+    # The generated repo's tools leave the copies alone.
+    assert post.BACKUP_FOLDER + "/" in (repo / ".gitignore").read_text(encoding="utf-8").splitlines()
+
+
+def test_regeneration_with_the_same_answers_keeps_no_backup(tmp_path, capfd):
+    repo = bake(tmp_path)
+    cookiecutter(str(TEMPLATE), no_input=True, output_dir=str(tmp_path), overwrite_if_exists=True)
+    assert not (repo / post.BACKUP_FOLDER).exists()
+    assert "NOTE: kept Pulumi.dev.yaml (the stack's config and secrets)." in capfd.readouterr().out
+
+
 def test_refused_answers_end_with_the_command_that_asks_only_for_them(tmp_path, source):
     env = user_config(tmp_path)
     output = tmp_path / "out"

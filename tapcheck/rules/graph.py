@@ -1,4 +1,4 @@
-"""Graph rules on the synth record: TAP012, TAP014/TAP020/TAP027 (synth parts), TAP015, TAP021-TAP023,
+"""Graph rules on the synth record: TAP012, TAP014/TAP020/TAP027 (synth parts), TAP021-TAP023,
 TAP025, TAP026, TAP028-TAP030. Each returns nothing when synth did not run.
 
 Findings point at the line that created the resource (recorded by the runner), narrowed to the keyword argument
@@ -169,26 +169,6 @@ def tap014_synth(ctx: Context) -> list[Finding]:
                                f"export '{name}' is a string holding a JSON {kind} ({value[:60]!r}): consumers get a "
                                "string, not a list/map",
                                f"Export the {kind} itself; consumers read it with `pulumi stack output --json`."))
-    return out
-
-
-# ----- TAP015 -------------------------------------------------------------------------------------------------
-def tap015(ctx: Context) -> list[Finding]:
-    """Two registrations with the same URN (same parent type chain, type and name)."""
-    loc = Locator(ctx.project)
-    seen: dict[str, dict[str, Any]] = {}
-    out = []
-    for res in resources(ctx):
-        first = seen.get(res["urn"])
-        if first is None:
-            seen[res["urn"]] = res
-            continue
-        path, line = loc.where(res)
-        fpath, fline = loc.where(first)
-        out.append(finding("TAP015", path, line,
-                           f"{label(res)} is registered twice (first at {fpath}:{fline}): the engine rejects the "
-                           "duplicate URN", f"Give each {res['type'].split(':')[-1]} a unique logical name (e.g. "
-                                            f"'{res['name']}-2' or a per-item suffix)."))
     return out
 
 
@@ -789,5 +769,5 @@ def tap030(ctx: Context) -> list[Finding]:
     return out
 
 
-RULES = [tap012, tap014_synth, tap015, tap020_synth, tap021, tap022, tap023, tap024_synth, tap025, tap026,
+RULES = [tap012, tap014_synth, tap020_synth, tap021, tap022, tap023, tap024_synth, tap025, tap026,
          tap027_synth, tap028, tap029, tap030, tap034]

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..catalog import WARNING
 from ..findings import Finding, finding
-from ..project import Project, read_text
+from ..project import UNREADABLE, Project, read_text
 from .base import Context
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
@@ -26,6 +26,10 @@ KNOWN_NAMESPACES = frozenset({
     "local", "external", "datadog", "newrelic", "vault", "postgresql", "mysql", "mongodbatlas", "snowflake",
     "okta", "auth0", "digitalocean", "fastly", "tailscale", "aws-native", "esc", "synced-folder", "cloudinit",
 })
+# Pulumi.yaml's top-level attributes (https://www.pulumi.com/docs/iac/concepts/projects/project-file/): a key
+# that is one of them is never a misspelled `name`.
+PROJECT_ATTRIBUTES = frozenset({"name", "runtime", "description", "main", "stackConfigDir", "config", "backend",
+                                "options", "template", "plugins", "author", "license", "website", "packages"})
 DECL_ATTRS = ("type", "items", "description", "secret", "default", "value")
 CONFIG_TYPES = {"string": str, "integer": int, "boolean": bool, "array": list, "object": dict}
 SECRET_WORDS = frozenset({"password", "passwd", "secret", "token", "apikey", "passphrase", "credential",
@@ -89,30 +93,47 @@ def tap001(ctx: Context) -> list[Finding]:
     if p.project_file is None:
         return [finding("TAP001", "Pulumi.yaml", 1, "no Pulumi.yaml in the project folder: no Pulumi command can "
                                                    "run here")]
+    keep = "keep `name: <project>` and `runtime: python` as top-level keys"
     if p.load_error is not None:
-        return [finding("TAP001", pf, p.load_error.line, f"{pf} is not valid YAML: {p.load_error.message}")]
+        if p.load_error.message == UNREADABLE:
+            return [finding("TAP001", pf, 1, f"{pf} is not UTF-8 text: Pulumi cannot read it",
+                            f"Save {pf} as UTF-8 text ({keep}).")]
+        return [finding("TAP001", pf, p.load_error.line, f"{pf} is not valid YAML: {p.load_error.message}",
+                        f"Fix the YAML syntax at line {p.load_error.line} of {pf} (indentation, quoting, a missing "
+                        f"`:`), and {keep}.")]
     if not isinstance(p.doc.data if p.doc else None, dict):
-        return [finding("TAP001", pf, 1, f"{pf} must be a YAML mapping with `name` and `runtime`")]
+        return [finding("TAP001", pf, 1, f"{pf} must be a YAML mapping with `name` and `runtime`",
+                        f"Rewrite {pf} as a mapping: {keep}, each on a line of its own.")]
     out: list[Finding] = []
     data = p.data
     raw_name = data.get("name")
     if "name" not in data:
-        close = difflib.get_close_matches("name", [str(k) for k in data], n=1, cutoff=0.5)
+        close = difflib.get_close_matches("name", [str(k) for k in data if k not in PROJECT_ATTRIBUTES], n=1,
+                                          cutoff=0.5)
         extra = f"; found '{close[0]}' instead" if close else ""
+        fix = f"Rename `{close[0]}:` to `name:` in {pf}." if close else \
+            f"Add `name: <project>` to {pf} (letters, digits, `-`, `_` and `.`, at most 100 characters)."
         out.append(finding("TAP001", pf, p.doc.line(close[0]) if close else 1,
-                           f"project is missing a 'name' attribute{extra}"))
+                           f"project is missing a 'name' attribute{extra}", fix))
     elif not isinstance(raw_name, str) or not raw_name.strip():
-        out.append(finding("TAP001", pf, p.doc.line("name"), "project is missing a non-empty string 'name' attribute"))
+        out.append(finding("TAP001", pf, p.doc.line("name"), "project is missing a non-empty string 'name' attribute",
+                           f"Set `name:` in {pf} to the project's name, e.g. `name: {p.root.name or 'app'}`."))
     else:
         line = p.doc.line("name")
+        rename = (f"in {pf}, and the `{raw_name}:` prefix of config keys in the stack files (Pulumi reads "
+                  "`<project>:<key>`)")
         if len(raw_name) > 100:
-            out.append(finding("TAP001", pf, line, "project names are limited to 100 characters"))
+            out.append(finding("TAP001", pf, line, "project names are limited to 100 characters",
+                               f"Shorten the project name to 100 characters or fewer {rename}."))
         elif not NAME_RE.match(raw_name):
+            valid = re.sub(r"[^A-Za-z0-9_.-]+", "-", raw_name).strip("-") or "app"
             out.append(finding("TAP001", pf, line, f"project name '{raw_name}': project names may only contain "
-                                                   "alphanumerics, hyphens, underscores, and periods"))
+                                                   "alphanumerics, hyphens, underscores, and periods",
+                               f"Rename the project to a valid name such as `{valid}` {rename}."))
         if raw_name.lower() == "pulumi" or raw_name.lower().startswith("pulumi."):
             out.append(finding("TAP001", pf, line, "project name must not be `Pulumi` and must not start with the "
-                                                   "prefix `Pulumi.` to avoid collision with standard libraries"))
+                                                   "prefix `Pulumi.` to avoid collision with standard libraries",
+                               f"Rename the project (e.g. `{raw_name.replace('.', '-')}-infra`) {rename}."))
         elif raw_name in _namespaces(p):
             package = "pulumi_" + raw_name.replace("-", "_")
             out.append(finding(
@@ -133,7 +154,8 @@ def tap001(ctx: Context) -> list[Finding]:
     if isinstance(data.get("config"), str) and "stackConfigDir" in data:
         out.append(finding("TAP001", pf, p.doc.line("config"), "Should not use both config and stackConfigDir to "
                                                                "define the stack directory. Use only stackConfigDir "
-                                                               "instead."))
+                                                               "instead.",
+                           f"Remove `config: {data['config']}` from {pf} and keep `stackConfigDir`."))
     return out
 
 

@@ -131,22 +131,29 @@ def test_required_tags_from_pyproject(tmp_path: Path) -> None:
     assert "team" in report.findings[0].message
 
 
+def _fake_venv(venv: Path) -> None:
+    """A virtual environment with an interpreter and pulumi installed, as the chooser sees one."""
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin/python").write_text("", encoding="utf-8")
+    (venv / "lib/python3.11/site-packages/pulumi").mkdir(parents=True)
+    (venv / "lib/python3.11/site-packages/pulumi/__init__.py").write_text("", encoding="utf-8")
+
+
 def test_interpreter_choice(tmp_path: Path) -> None:
     write(tmp_path, {"Pulumi.yaml": "name: app\nruntime:\n  name: python\n  options:\n    virtualenv: envs/py\n"})
     chosen = choose_interpreter(Project(tmp_path))
     assert (chosen.python, chosen.venv) == (sys.executable, None)
     assert chosen.why.startswith("the checker's own interpreter")
-    assert chosen.note == ("Pulumi.yaml `runtime.options.virtualenv: envs/py` does not exist (create it with `pulumi "
-                           f"install`); synth ran {sys.executable} (the checker's own interpreter; the project has "
-                           "no .venv or venv) instead")
-    (tmp_path / ".venv/bin").mkdir(parents=True)
-    (tmp_path / ".venv/bin/python").write_text("", encoding="utf-8")
+    assert chosen.note == ("Pulumi.yaml `runtime.options.virtualenv: envs/py` was passed over: it does not exist; "
+                           f"synth ran {sys.executable} (the checker's own interpreter; the project has no usable "
+                           "virtual environment) instead. `pulumi install` (or `uv sync`, `pip install -r "
+                           "requirements.txt`) makes the project's environment usable")
+    _fake_venv(tmp_path / ".venv")
     chosen = choose_interpreter(Project(tmp_path))
     assert (chosen.python, chosen.venv, chosen.why) == (str(tmp_path / ".venv/bin/python"), tmp_path / ".venv",
                                                         "the project's `.venv` folder")
-    assert chosen.note is not None and "envs/py` does not exist" in chosen.note
-    (tmp_path / "envs/py/bin").mkdir(parents=True)
-    (tmp_path / "envs/py/bin/python").write_text("", encoding="utf-8")
+    assert chosen.note is not None and "envs/py` was passed over: it does not exist" in chosen.note
+    _fake_venv(tmp_path / "envs/py")
     chosen = choose_interpreter(Project(tmp_path))
     assert (chosen.python, chosen.venv, chosen.note) == (str(tmp_path / "envs/py/bin/python"), tmp_path / "envs/py",
                                                          None)

@@ -137,3 +137,32 @@ def test_a_bad_selector_names_the_setting(tmp_path: Path, settings: str, named: 
         tapcheck.check(root, synth=False)
     assert main([str(root), "--no-synth"]) == 2
     assert named in capsys.readouterr().err
+
+
+def test_every_stack_is_checked_with_its_own_config_when_asked(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    # Only prod's config breaks the program: the default run checks dev and says which stacks it left.
+    write(tmp_path, {
+        "Pulumi.yaml": "name: infra\nruntime: python\n",
+        "Pulumi.dev.yaml": "config:\n  infra:replicas: '2'\n",
+        "Pulumi.prod.yaml": "config:\n  infra:replicas: many\n",
+        "__main__.py": "import pulumi\n\npulumi.export('replicas', pulumi.Config().require_int('replicas'))\n",
+    })
+    assert main([str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "note: checked stack 'dev' only; the project's other stacks (prod) have their own config: --stack NAME " \
+           "or --all-stacks checks them" in out
+
+    assert main([str(tmp_path), "--all-stacks"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    headers = [line for line in lines if line.startswith("== ")]
+    assert headers[0] == f"== {tmp_path} (project 'infra', stack 'dev'): no findings"
+    assert headers[1].startswith(f"== {tmp_path} (project 'infra', stack 'prod'): 1 error")
+    assert any("TAP010" in line and "replicas" in line for line in lines)
+    assert lines[-1] == "1 project, 2 stacks: 1 error, 0 warnings"
+    assert not any("checked stack" in line for line in lines)
+
+
+def test_all_stacks_and_one_stack_are_exclusive(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([".", "--stack", "dev", "--all-stacks"]) == 2
+    assert "not allowed with argument" in capsys.readouterr().err

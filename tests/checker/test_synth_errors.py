@@ -55,8 +55,9 @@ def test_missing_config_without_stack_file_says_so(tmp_path: Path) -> None:
     report = tapcheck.check(tmp_path)
     [(_, _, message, _)] = tap010(report)
     assert "config 'other:key' is required but not set for stack 'dev': there is no Pulumi.dev.yaml" in message
-    assert report.notes[0] == ("no Pulumi.dev.yaml: stack 'dev' was checked with Pulumi.yaml's config only (stack "
-                               "files found: none; choose one with --stack)")
+    assert report.notes[0] == ("no Pulumi.dev.yaml (the project has no stack files): stack 'dev' was checked with "
+                               "Pulumi.yaml's config only, as Pulumi runs a stack without one; config set elsewhere "
+                               "(Pulumi Cloud, ESC) was not seen")
 
 
 def test_config_an_esc_environment_may_provide_is_a_note(tmp_path: Path) -> None:

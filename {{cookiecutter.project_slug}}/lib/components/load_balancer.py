@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from lib.components.waf import managed_rule_group, regional_web_acl
 from lib.naming import LOAD_BALANCER, TARGET_GROUP, Naming
 from lib.settings import Settings
 
@@ -288,37 +289,15 @@ class LoadBalancer(pulumi.ComponentResource):
         """A regional web ACL of AWS managed rule groups, associated with the load balancer."""
         naming, role = self._args.naming, self._args.role
         rules = [
-            aws.wafv2.WebAclRuleArgs(
-                name=group,
-                priority=priority,
-                # The rule groups' own actions apply (block), as AWS ships them.
-                override_action=aws.wafv2.WebAclRuleOverrideActionArgs(
-                    none=aws.wafv2.WebAclRuleOverrideActionNoneArgs()
-                ),
-                statement=aws.wafv2.WebAclRuleStatementArgs(
-                    managed_rule_group_statement=aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementArgs(
-                        name=group, vendor_name="AWS"
-                    )
-                ),
-                visibility_config=aws.wafv2.WebAclRuleVisibilityConfigArgs(
-                    cloudwatch_metrics_enabled=True,
-                    metric_name=naming.name(f"{role}-waf-{group}", auto_named=False),
-                    sampled_requests_enabled=True,
-                ),
-            )
+            managed_rule_group(naming, group, priority, metric_role=f"{role}-waf")
             for priority, group in enumerate(MANAGED_RULE_GROUPS, start=1)
         ]
-        web_acl = aws.wafv2.WebAcl(
-            naming.name(f"{role}-waf"),
+        web_acl = regional_web_acl(
+            naming,
+            f"{role}-waf",
             description=f"Load balancer {role}: AWS managed rule groups",
-            scope="REGIONAL",
-            default_action=aws.wafv2.WebAclDefaultActionArgs(allow=aws.wafv2.WebAclDefaultActionAllowArgs()),
             rules=rules,
-            visibility_config=aws.wafv2.WebAclVisibilityConfigArgs(
-                cloudwatch_metrics_enabled=True,
-                metric_name=naming.name(f"{role}-waf", auto_named=False),
-                sampled_requests_enabled=True,
-            ),
+            metric_role=f"{role}-waf",
             opts=self._child,
         )
         aws.wafv2.WebAclAssociation(

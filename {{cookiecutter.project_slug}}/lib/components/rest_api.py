@@ -20,6 +20,7 @@ import pulumi_aws as aws
 
 from lib.components.function import TracedFunction
 from lib.components.iam import trust_policy
+from lib.components.waf import managed_rule_group, regional_web_acl, rule_visibility
 from lib.naming import IAM_ROLE, Naming
 
 CODE = Path(__file__).resolve().parent.parent / "lambdas" / "transactions"
@@ -309,8 +310,8 @@ class TransactionsApi(pulumi.ComponentResource):
     def _web_acl(self) -> aws.wafv2.WebAcl:
         args, naming = self._args, self._args.naming
         rules = [
-            _managed_rule(naming, "AWSManagedRulesCommonRuleSet", 1),
-            _managed_rule(naming, "AWSManagedRulesKnownBadInputsRuleSet", 2),
+            managed_rule_group(naming, "AWSManagedRulesCommonRuleSet", 1, metric_role="waf"),
+            managed_rule_group(naming, "AWSManagedRulesKnownBadInputsRuleSet", 2, metric_role="waf"),
             aws.wafv2.WebAclRuleArgs(
                 name="rate-limit-per-ip",
                 priority=3,
@@ -320,45 +321,17 @@ class TransactionsApi(pulumi.ComponentResource):
                         limit=args.waf_rate_limit, aggregate_key_type="IP"
                     )
                 ),
-                visibility_config=aws.wafv2.WebAclRuleVisibilityConfigArgs(
-                    cloudwatch_metrics_enabled=True,
-                    metric_name=naming.name("waf-rate-limit", auto_named=False),
-                    sampled_requests_enabled=True,
-                ),
+                visibility_config=rule_visibility(naming, "waf-rate-limit"),
             ),
         ]
-        return aws.wafv2.WebAcl(
-            naming.name("api-waf"),
+        return regional_web_acl(
+            naming,
+            "api-waf",
             description="Transactions API: AWS managed rules and a per-IP rate limit",
-            scope="REGIONAL",
-            default_action=aws.wafv2.WebAclDefaultActionArgs(allow=aws.wafv2.WebAclDefaultActionAllowArgs()),
             rules=rules,
-            visibility_config=aws.wafv2.WebAclVisibilityConfigArgs(
-                cloudwatch_metrics_enabled=True,
-                metric_name=naming.name("waf", auto_named=False),
-                sampled_requests_enabled=True,
-            ),
+            metric_role="waf",
             opts=self._child,
         )
-
-
-def _managed_rule(naming: Naming, group: str, priority: int) -> aws.wafv2.WebAclRuleArgs:
-    """An AWS managed rule group, enforced as AWS ships it (override_action none)."""
-    return aws.wafv2.WebAclRuleArgs(
-        name=group,
-        priority=priority,
-        override_action=aws.wafv2.WebAclRuleOverrideActionArgs(none=aws.wafv2.WebAclRuleOverrideActionNoneArgs()),
-        statement=aws.wafv2.WebAclRuleStatementArgs(
-            managed_rule_group_statement=aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementArgs(
-                name=group, vendor_name="AWS"
-            )
-        ),
-        visibility_config=aws.wafv2.WebAclRuleVisibilityConfigArgs(
-            cloudwatch_metrics_enabled=True,
-            metric_name=naming.name(f"waf-{group}", auto_named=False),
-            sampled_requests_enabled=True,
-        ),
-    )
 
 
 def routes_fingerprint() -> str:
