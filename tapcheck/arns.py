@@ -15,7 +15,9 @@ Everything here is deterministic: the same logical name always gives the same va
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 import re
 import uuid
 from typing import Any
@@ -317,12 +319,21 @@ _ARN_BY_PROPERTY = {
 }
 
 
+# A PEM certificate, base64-encoded as EKS returns ``certificateAuthority.data`` (kubeconfig
+# ``certificate-authority-data``): decodes to a PEM block, as programs building a kubeconfig expect.
+CA_DATA = base64.b64encode(b"-----BEGIN CERTIFICATE-----\nTU9DSw==\n-----END CERTIFICATE-----\n").decode()
+# A policy document in IAM's JSON grammar ("Version" 2012-10-17) that ``json.loads`` reads; no statement, so no
+# rule reads a grant the program never wrote.
+EMPTY_POLICY = json.dumps({"Version": "2012-10-17", "Statement": []})
+
+
 def string_for(prop: str, token: str, physical: str, region: str, index: int = 0) -> str:
     """A plausible value for a computed string output the tables do not know, chosen by its name.
 
     ``prop`` is the engine (camelCase) name; ``index`` distinguishes list items. Names ending in ``Arn`` give
     ARNs, ``Url``/``Uri`` URLs, ``Endpoint``/``DnsName``/``DomainName``/``Address`` host names, ``Id`` ids, ``Cidr``
-    private CIDR blocks, ``Ip`` private addresses, dates ISO-8601 timestamps; anything else is
+    private CIDR blocks, ``Ip`` private addresses, dates ISO-8601 timestamps, ``...Base64`` and
+    ``authorizationToken`` base64 text, ``...Policy`` IAM JSON, CA ``data`` a base64 PEM; anything else is
     ``<physical>-<prop>``.
     """
     seed = digest(token, physical, prop, str(index))
@@ -363,8 +374,14 @@ def string_for(prop: str, token: str, physical: str, region: str, index: int = 0
     if lower.endswith(("id", "ids")):
         noun = prop[: -len("Ids")] if prop.endswith("Ids") else prop[: -len("Id")]
         return prefixed_id(noun, seed) or f"{physical}{tail}-{seed[:8]}"
-    if lower in ("data", "certificatedata", "ca"):
-        return "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1PQ0sKLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo="
+    if lower in ("data", "certificatedata", "ca", "certificateauthoritydata"):
+        return CA_DATA
+    if lower == "authorizationtoken":  # ECR: base64 of "AWS:<password>" (API_AuthorizationData)
+        return base64.b64encode(f"AWS:{seed}".encode()).decode()
+    if lower.endswith("base64"):  # userDataBase64, contentBase64: valid base64 text
+        return base64.b64encode(f"{physical}{tail}".encode()).decode()
+    if lower.endswith(("policy", "policydocument", "policyjson")):  # IAM JSON that json.loads and AWS accept
+        return EMPTY_POLICY
     if lower in ("status", "state"):
         return "available"
     if lower.endswith("version"):

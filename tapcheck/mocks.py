@@ -591,6 +591,8 @@ class AwsMocks(pulumi.runtime.Mocks):
             return policy_document(inputs)
         if token == "aws:secretsmanager/getSecretVersion:getSecretVersion":
             return {"secretString": database_secret(str(inputs.get("secretId") or "secret"), region)}
+        if token in ("aws:ecr/getAuthorizationToken:getAuthorizationToken", "aws:ecr/getCredentials:getCredentials"):
+            return ecr_authorization(str(inputs.get("registryId") or ACCOUNT_ID), region)
         if token == "aws:ec2/getAmi:getAmi":
             image = f"ami-{suffix(str(inputs.get('nameRegex') or inputs.get('filters') or 'image'), 17)}"
             return {"id": image, "imageId": image, "architecture": "x86_64", "name": "al2023-ami-mock",
@@ -640,6 +642,20 @@ def _as_list(value: Any) -> list[Any]:
 
 def _one_or_list(values: list[Any]) -> Any:
     return values[0] if len(values) == 1 else values
+
+
+def ecr_authorization(registry_id: str, region: str) -> dict[str, Any]:
+    """An ECR authorization as AWS returns it (``aws.ecr.get_authorization_token`` / ``get_credentials``): the token
+    is base64 of ``AWS:<password>``, the user ``AWS``, the proxy endpoint ``https://<registry>.dkr.ecr.<region>.
+    amazonaws.com``, valid 12 hours
+    (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_AuthorizationData.html).
+
+    Programs log a docker provider in with ``base64.b64decode(token).decode().split(":")``."""
+    password = "eyJwYXlsb2FkIjoi" + hashlib.sha256(f"ecr:{registry_id}:{region}".encode()).hexdigest()
+    endpoint = f"https://{registry_id}.dkr.ecr.{region}.amazonaws.com"
+    return {"authorizationToken": base64.b64encode(f"AWS:{password}".encode()).decode(), "userName": "AWS",
+            "password": password, "proxyEndpoint": endpoint, "defaultRegistryUrl": endpoint,
+            "expiresAt": "2024-01-01T12:00:00Z", "registryId": registry_id, "id": region}
 
 
 def database_secret(secret_id: str, region: str) -> str:
