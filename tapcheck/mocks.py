@@ -10,7 +10,9 @@ deterministic, plausible values of the types the SDKs declare:
   formats);
 - inputs echoed back are converted to the output's declared type (an IAM policy passed as a dict comes back as
   its JSON text, as pulumi-aws returns it);
-- every data source returns its declared result type, echoing the arguments it was given;
+- every data source returns its declared result type, echoing the arguments it was given, for every installed
+  provider SDK; pulumi-std's pure functions (``join``, ``split``, ``concat``, ...) are computed
+  (``tapcheck.std_functions``);
 - ``pulumi-random`` results honour length and character-class arguments;
 - a read resource (``aws.ec2.Vpc.get(name, id)``) has every declared property, and the id asked for;
 - maps whose keys AWS chooses (AppSync ``uris``, a CloudFormation stack's ``outputs``) answer any key the program
@@ -42,7 +44,7 @@ import pulumi.runtime.mocks
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2, resource_pb2
 
-from . import arns, shapes
+from . import arns, shapes, std_functions
 from .engines import default_version, parameter_group_family
 
 ACCOUNT_ID = arns.ACCOUNT_ID
@@ -591,6 +593,8 @@ class AwsMocks(pulumi.runtime.Mocks):
             return policy_document(inputs)
         if token == "aws:secretsmanager/getSecretVersion:getSecretVersion":
             return {"secretString": database_secret(str(inputs.get("secretId") or "secret"), region)}
+        if token.startswith("std:index:"):  # pulumi-std: pure functions, computed
+            return std_functions.result(token.rsplit(":", 1)[-1], inputs) or {}
         if token in ("aws:ecr/getAuthorizationToken:getAuthorizationToken", "aws:ecr/getCredentials:getCredentials"):
             return ecr_authorization(str(inputs.get("registryId") or ACCOUNT_ID), region)
         if token == "aws:ec2/getAmi:getAmi":

@@ -133,9 +133,26 @@ def _package_module(pkg: str, mod: str) -> str | None:
             root = root or fqn.split(".")[0]
             if kmod.split("/")[0] == mod:
                 return fqn
+    root = root or _function_only_package(pkg)
     if root is None:
         return None
     return root if mod == "index" else f"{root}.{mod}"
+
+
+def _function_only_package(pkg: str) -> str | None:
+    """The loaded Python package of provider ``pkg`` when it registered no resource module (pulumi-std has only
+    functions): the one whose ``pulumi-plugin.json`` names ``pkg``, as every generated Python SDK ships
+    (https://www.pulumi.com/docs/iac/guides/building-extending/packages/)."""
+    for name in ("pulumi_" + pkg.replace("-", "_"), "pulumiverse_" + pkg.replace("-", "_")):
+        module = sys.modules.get(name)
+        files = getattr(module, "__path__", None)
+        if not files:
+            continue
+        with contextlib.suppress(OSError, ValueError), open(f"{next(iter(files))}/pulumi-plugin.json",
+                                                           encoding="utf-8") as handle:
+            if json.load(handle).get("name") == pkg:
+                return name
+    return None
 
 
 @functools.cache
