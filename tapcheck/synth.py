@@ -425,7 +425,7 @@ def _record(project: Project, raw: dict[str, Any]) -> dict[str, Any]:
     resources = []
     for res in raw.get("resources", []):
         res["site"] = site(res.get("site"))
-        for key in ("inputs", "outputs"):
+        for key in ("inputs", "outputs", "property_dependencies"):
             if key in res:
                 res[key] = _sorted(res[key])
         resources.append(res)

@@ -129,8 +129,10 @@ def _plain(value: Any, rpc: Any, depth: int = 0) -> Any:
 @functools.cache
 def _accepts_tags(cls: Any) -> bool:
     """Whether the SDK class takes a ``tags`` input (computed from the SDK, so it follows SDK changes)."""
+    if cls is None:
+        return False
     pulumi = sys.modules["pulumi"]
-    if cls is None or not issubclass(cls, pulumi.CustomResource) or issubclass(cls, pulumi.ProviderResource):
+    if not issubclass(cls, pulumi.CustomResource) or issubclass(cls, pulumi.ProviderResource):
         return False
     init = getattr(cls, "_internal_init", None) or cls.__init__
     try:
@@ -180,6 +182,19 @@ def _format_error(exc: BaseException, sites: _Sites) -> dict[str, Any]:
     return error
 
 
+def _parent_key(urn: str | None) -> tuple[str | None, str | None]:
+    """``(type, name)`` of the resource a parent URN names (``urn:pulumi:<stack>::<project>::<a>$<b>::<name>``: the
+    type is the last ``$``-separated part; https://www.pulumi.com/docs/iac/concepts/resources/names/#urns). The
+    stack resource, which is every top-level resource's parent, counts as no parent."""
+    if not urn:
+        return None, None
+    parts = urn.split("::")
+    if len(parts) < 4:
+        return None, None
+    typ, name = parts[2].rsplit("$", 1)[-1], "::".join(parts[3:])
+    return (None, None) if typ == "pulumi:pulumi:Stack" else (typ, name)
+
+
 class _Recorder:
     """Everything the program builds, with the project line that built it.
 
@@ -190,7 +205,8 @@ class _Recorder:
 
     def __init__(self, pulumi: Any, rpc: Any, sites: _Sites) -> None:
         self.pulumi, self.rpc, self.sites = pulumi, rpc, sites
-        self.resource_sites: dict[tuple[str, str], list[Any]] = {}  # (type, name) -> [(construction seq, site)]
+        # (type, name, parent type, parent name) -> [(construction seq, site)]
+        self.resource_sites: dict[tuple[Any, ...], list[Any]] = {}
         self.classes: dict[tuple[str, str], Any] = {}
         self.export_sites: dict[str, Any] = {}
         self.asset_sites: dict[str, Any] = {}
@@ -209,7 +225,12 @@ class _Recorder:
 
         def resource_init(self: Any, t: str, name: str, *args: Any, **kwargs: Any) -> None:
             key = (t, name)
-            recorder.resource_sites.setdefault(key, []).append((next(recorder.counter), recorder.sites.here()))
+            # Resource.__init__(t, name, custom, props, opts, ...): the parent tells apart resources of equal type and
+            # name under different components, whose registrations arrive in thread order.
+            opts = kwargs.get("opts", args[2] if len(args) > 2 else None)
+            parent = getattr(opts, "parent", None)
+            scoped = (*key, getattr(parent, "_type", None), getattr(parent, "_name", None))
+            recorder.resource_sites.setdefault(scoped, []).append((next(recorder.counter), recorder.sites.here()))
             recorder.classes.setdefault(key, type(self))
             original_init(self, t, name, *args, **kwargs)
 
@@ -332,8 +353,9 @@ class _Recorder:
                           "parent": request.parent or None, "provider": request.provider or None,
                           "custom": request.custom, "dependencies": sorted(deps),
                           # input name (camelCase, as sent) -> the URNs its value came from
-                          "property_dependencies": {k: sorted(d.urns) for k, d in request.propertyDependencies.items()
-                                                    if d.urns},
+                          "property_dependencies": {k: sorted(request.propertyDependencies[k].urns)
+                                                    for k in sorted(request.propertyDependencies)
+                                                    if request.propertyDependencies[k].urns},
                           "options": {"protect": bool(request.protect),
                                       "retainOnDelete": bool(request.retainOnDelete)}}
                 if request.remote:  # a multi-language component: its plugin builds the children, mocks cannot
@@ -366,16 +388,18 @@ class _Recorder:
 
     def resources(self) -> list[dict[str, Any]]:
         """Records in construction order, each with its site and whether its class takes ``tags``."""
-        seen: dict[tuple[str, str], int] = {}
-        for record in self.records:
-            key = (record["type"], record["name"])
+        seen: dict[tuple[Any, ...], int] = {}
+        # Registrations arrive in thread order; resources of equal type, name and parent are matched to their
+        # construction sites in URN order, so the record is the same on every run.
+        for record in sorted(self.records, key=lambda r: r["urn"]):
+            key = (record["type"], record["name"], *_parent_key(record.get("parent")))
             index = seen.get(key, 0)
             seen[key] = index + 1
             found = self.resource_sites.get(key) or [(1 << 30, None)]
             record["seq"], record["site"] = found[min(index, len(found) - 1)]
-            record["taggable"] = _accepts_tags(self.classes.get(key))
+            record["taggable"] = _accepts_tags(self.classes.get(key[:2]))
             record.setdefault("inputs", {})
-        return sorted(self.records, key=lambda r: r["seq"])  # registration order depends on threads
+        return sorted(self.records, key=lambda r: (r["seq"], r["urn"]))
 
     def exports(self, loop: asyncio.AbstractEventLoop) -> dict[str, Any]:
         """Stack outputs (the root ``Stack``'s ``outputs``) resolved: value, secret flag, and the line that exported
@@ -466,7 +490,9 @@ def _run_stack(job: dict[str, Any], runtime: _Runtime) -> dict[str, Any]:
     unknown_wire_keys = importlib.import_module(f"{package.__name__}.sdkargs").unknown_wire_keys
     for res in result["resources"]:  # the program's SDK modules are loaded here: no import is needed
         res["unknown_keys"] = unknown_wire_keys(res, import_modules=False)
-    result["unexpanded"] = recorder.unexpanded  # synth turns these into one note
+    # synth turns these into one note; they arrive in thread order, and are listed in construction order
+    order = {r["urn"]: (r["seq"], r["urn"]) for r in result["resources"]}
+    result["unexpanded"] = sorted(recorder.unexpanded, key=lambda u: order.get(u["urn"], (1 << 30, u["urn"])))
     result["stack_references"] = list(recorder.stack_references.values())  # and these into one note each
     result["asset_sites"] = recorder.asset_sites
     result["provided"] = sorted(mocks.provided)  # values from data sources and stack references, not the program
