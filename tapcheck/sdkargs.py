@@ -132,6 +132,19 @@ def _params(cls: Any) -> dict[str, Any]:
             if name not in _SKIP_PARAMS and p.kind is not inspect.Parameter.VAR_KEYWORD}
 
 
+def import_sdk_module(name: str) -> Any:
+    """``importlib.import_module(name)`` for the mocks' own reading of an SDK's types, with the SDK's
+    ``DeprecationWarning``s silenced: pulumi-aws warns at import time for every deprecated module of a package
+    (``aws.s3.BucketV2`` when ``pulumi_aws.s3`` loads), which is the program's concern when it imports them, not
+    when the mocks read a declared type. Only this import is silenced; the program's own imports and uses warn as
+    the SDK makes them. Raises what ``import_module`` raises."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        module = importlib.import_module(name)
+        getattr(module, "__all__", None)  # SDK modules load lazily (pulumi._utils): on first attribute access
+        return module
+
+
 @functools.cache
 def _args_classes(annotation: Any, owner: Any) -> tuple[Any, ...]:
     """The ``*Args`` classes an annotation names: several for unions such as an IAM ``principal`` (AWS, Service or
@@ -139,7 +152,7 @@ def _args_classes(annotation: Any, owner: Any) -> tuple[Any, ...]:
     text = repr(annotation)
     if "Mapping[" in text:
         return ()
-    module = importlib.import_module(owner.__module__)
+    module = import_sdk_module(owner.__module__)
     found: list[Any] = []
     for ref in dict.fromkeys(_FORWARD_REF.findall(text)):
         if not ref.endswith("Args"):
@@ -254,9 +267,9 @@ def _loaded_class(module_name: str, cls_name: str) -> Any:
 @functools.cache
 def _resource_class(module_name: str, cls_name: str) -> Any:
     try:
-        with warnings.catch_warnings():  # deprecated v6 aliases warn on import; not the user's concern
-            warnings.simplefilter("ignore")
-            module = importlib.import_module(f"{_ROOT}.{module_name}" if module_name else _ROOT)
+        module = import_sdk_module(f"{_ROOT}.{module_name}" if module_name else _ROOT)
+        with warnings.catch_warnings():  # deprecated v6 aliases warn on first access; not the user's concern
+            warnings.simplefilter("ignore", DeprecationWarning)
             return getattr(module, cls_name, None)  # the SDK's modules load lazily, here
     except ImportError:
         return None

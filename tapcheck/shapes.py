@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import enum
 import functools
-import importlib
 import inspect
 import json
 import pkgutil
@@ -36,6 +35,8 @@ from typing import Any
 
 import pulumi
 from pulumi import _types
+
+from .sdkargs import import_sdk_module
 
 SIG_KEY = "4dabf18193072939515e22adb298388d"  # pulumi.runtime.rpc._special_sig_key
 # The entry that marks a map whose keys only AWS knows, e.g. AppSync ``uris`` or a CloudFormation
@@ -73,7 +74,7 @@ def resource_class(token: str) -> type | None:
         if not isinstance(info, dict) or token not in info.get("classes", {}):
             continue
         try:
-            cls = getattr(importlib.import_module(info["fqn"]), info["classes"][token])
+            cls = getattr(import_sdk_module(info["fqn"]), info["classes"][token])
         except (ImportError, AttributeError):
             continue
         if inspect.isclass(cls) and issubclass(cls, pulumi.Resource):
@@ -167,14 +168,14 @@ def function_result_class(token: str) -> type | None:
         return None
     module = None
     try:
-        module = importlib.import_module(f"{base}.{_snake(fn)}")
+        module = import_sdk_module(f"{base}.{_snake(fn)}")
     except ImportError:
         try:  # names Pulumi splits differently: match ignoring underscores
-            package = importlib.import_module(base)
+            package = import_sdk_module(base)
             wanted = fn.lower()
             for info in pkgutil.iter_modules(getattr(package, "__path__", [])):
                 if info.name.replace("_", "") == wanted:
-                    module = importlib.import_module(f"{base}.{info.name}")
+                    module = import_sdk_module(f"{base}.{info.name}")
                     break
         except ImportError:
             return None

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pulumi
 import pulumi_aws as aws
@@ -13,6 +17,7 @@ import pytest
 from tapcheck import arns, std_functions
 from tapcheck.mocks import AwsMocks
 
+ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
@@ -57,3 +62,26 @@ def test_impure_std_function_gets_its_declared_type() -> None:
 
 def test_every_std_function_name_is_a_pulumi_std_function() -> None:
     assert set(std_functions.FUNCTIONS) <= set(dir(std))
+
+
+def test_mocks_read_sdk_types_without_the_sdks_deprecation_warnings() -> None:
+    """pulumi-aws warns at import for each deprecated module of a package; the mocks' reading of a type does not
+    pass those on, while the program's own import still warns (a fresh interpreter: modules import once)."""
+    code = """if True:
+        import warnings
+        import pulumi_aws
+        from tapcheck import shapes
+        with warnings.catch_warnings(record=True) as mocks_read:
+            warnings.simplefilter("always")
+            assert shapes.resource_class("aws:s3/bucketV2:BucketV2").__name__ == "BucketV2"
+        with warnings.catch_warnings(record=True) as program_import:
+            warnings.simplefilter("always")
+            assert pulumi_aws.ec2.Vpc  # the SDK loads the package on first use
+        print(sum(w.category is DeprecationWarning for w in mocks_read),
+              sum(w.category is DeprecationWarning for w in program_import))
+    """
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    mocks_read, program_import = map(int, done.stdout.split())
+    assert mocks_read == 0
+    assert program_import > 0
