@@ -27,6 +27,7 @@ import inspect
 import itertools
 import json
 import os
+import re
 import runpy
 import sys
 import sysconfig
@@ -146,6 +147,14 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def _cause(exc: BaseException) -> BaseException | None:
+    """The exception ``exc`` was raised from or while handling. The SDK re-raises a failed resource's exception
+    ``from`` itself when the program ends (pulumi/pulumi ``sdk/python/lib/pulumi/runtime/stack.py``
+    ``run_pulumi_func``), so a cause that is ``exc`` itself gives way to its context."""
+    cause = exc.__cause__
+    return cause if cause is not None and cause is not exc else exc.__context__
+
+
 def _tag(exc: BaseException | None, key: str) -> Any:
     """The value the runner attached to ``exc`` (or to an exception it was raised from), else None."""
     seen: set[int] = set()
@@ -153,17 +162,36 @@ def _tag(exc: BaseException | None, key: str) -> Any:
         seen.add(id(exc))
         if key in vars(exc):
             return vars(exc)[key]
-        exc = exc.__cause__ or exc.__context__
+        exc = _cause(exc)
     return None
+
+
+# The SDK re-raises a ValueError/AssertionError met while serializing a resource's inputs as a new exception whose
+# text embeds the input's repr (``<pulumi.output.Output object at 0x7f...>``): pulumi/pulumi
+# ``sdk/python/lib/pulumi/runtime/rpc.py`` ``serialize_properties`` and ``runtime/resource.py`` ``register_resource``.
+_SDK_WRAPPER = re.compile(r"^While processing (?:input|resource): ")
+# A memory address in an object's default repr: different on every run, so never part of a message.
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+def _program_error(exc: BaseException) -> BaseException:
+    """The program's own exception under the SDK's "While processing ..." wrappers (each raised ``from`` it)."""
+    seen: set[int] = set()
+    while id(exc) not in seen and _SDK_WRAPPER.match(str(exc)) and (cause := _cause(exc)) is not None:
+        seen.add(id(exc))
+        exc = cause
+    return exc
 
 
 def _format_error(exc: BaseException, sites: _Sites) -> dict[str, Any]:
     """The error record: exception ``type``, full ``message`` on one line, ``location`` (innermost project frame,
-    or None) and the project part of the ``traceback``. When no project frame raised (an ``apply``/``concat``/
-    ``format`` callback inside the SDK failed), also ``created_at``: the project line that created that Output,
-    and ``fed``: what consumed it (an input of a resource, or an export), when known."""
+    or None) and the project part of the ``traceback``, for the program's own exception (the SDK's wrappers
+    removed) with memory addresses removed, so that the record is the same on every run. For an exception raised
+    while computing an Output (an ``apply``/``concat``/``format`` callback), also ``created_at``: the project line
+    that created that Output, and ``fed``: what consumed it (an input of a resource, or an export), when known."""
+    exc = _program_error(exc)
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if sites.project_file(f.filename)]
-    text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    text = _ADDRESS.sub("", "".join(traceback.format_exception_only(type(exc), exc)).strip())
     location: dict[str, Any] | None = None
     if isinstance(exc, SyntaxError) and exc.filename and sites.project_file(exc.filename):
         location = {"path": sites.project_file(exc.filename), "line": exc.lineno or 1}
@@ -173,12 +201,11 @@ def _format_error(exc: BaseException, sites: _Sites) -> dict[str, Any]:
     message = _one_line(text) or type(exc).__name__
     error: dict[str, Any] = {"type": type(exc).__name__, "message": message, "location": location,
                              "traceback": "Traceback (most recent call last):\n" + user_tb + text}
-    if location is None:
-        created_at, fed = _tag(exc, _CREATED_AT), _tag(exc, _FED)
-        if created_at is not None:
-            error["created_at"] = created_at
-        if fed is not None:
-            error["fed"] = fed
+    created_at, fed = _tag(exc, _CREATED_AT), _tag(exc, _FED)
+    if created_at is not None:
+        error["created_at"] = created_at
+    if fed is not None:
+        error["fed"] = fed
     return error
 
 

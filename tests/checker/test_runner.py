@@ -106,7 +106,8 @@ def test_error_in_a_project_callback_has_its_location_and_full_message(tmp_path:
     assert error["type"] == "KeyError"
     assert error["location"] == {"path": str(main), "line": 8}
     assert error["message"] == "KeyError: 'b\\tc\\nd'"
-    assert "created_at" not in error and "fed" not in error
+    # raised in the program's own callback: located there, and still naming what its Output fed
+    assert error["created_at"]["line"] == 8 and error["fed"]
 
 
 @pytest.mark.parametrize("text", ["raise ValueError('first line\\n\\tsecond line')"])
@@ -138,3 +139,20 @@ def test_synth_stacks_defaults_to_every_stack_of_the_project(tmp_path: Path) -> 
     results = synth.synth_stacks(_copy("mock-stacks", tmp_path))
     assert list(results) == ["dev", "prod", "staging"]
     assert all(r.findings == [] and r.record["stack"] == s for s, r in results.items())
+
+
+def test_error_under_the_sdks_input_wrappers_is_the_programs_own_without_addresses(tmp_path: Path) -> None:
+    """The SDK wraps a ValueError met while serializing an input in "While processing input ... value <Output
+    object at 0x...>": the record keeps the program's error, where it was raised, and the input it fed."""
+    project = _copy("mock-apply-error", tmp_path)
+    main = project / "__main__.py"
+    main.write_text(main.read_text(encoding="utf-8").replace(
+        'source = pulumi.Output.concat(api.execution_arn, "/", queue.delay_seconds)',
+        'source = api.execution_arn\n'
+        'def page(name):\n'
+        '    raise ValueError(f"no template for {name} at 0x7f00deadbeef")\n'
+        'aws.s3.BucketObject("index", bucket="b", content=api.execution_arn.apply(page))'), encoding="utf-8")
+    error = run_raw(project)["error"]
+    assert error["message"].startswith("ValueError: no template for ")
+    assert "0x" not in error["message"] and "While processing" not in error["message"]
+    assert error["fed"] == "input `content` of aws.s3.BucketObject 'index'"
