@@ -20,6 +20,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
 from .selection import Selection, SelectionError, resolve
 from .yamlloc import YamlDoc, YamlError, load_yaml
 
@@ -358,6 +361,32 @@ class Project:
                 found.setdefault(name, LocalInstall("pyproject.toml", base))
         return found
 
+    @cached_property
+    def declared_requirements(self) -> dict[str, DeclaredRequirement]:
+        """The version each distribution must have, as the project's dependency files declare it, by PEP 503 name
+        (``pulumi-aws`` -> ``>=3.2.0,<4.0.0`` from requirements.txt): ``requirements*.txt`` lines, pyproject.toml
+        ``[project] dependencies`` (what ``uv sync`` and pip install, https://packaging.python.org/en/latest/
+        specifications/pyproject-toml/#dependencies-optional-dependencies) and Pipfile ``[packages]``. The first
+        file that names a distribution wins; names without a version, URLs and unparsable lines are left out."""
+        found: dict[str, DeclaredRequirement] = {}
+        for path in sorted(self.root.glob("requirements*.txt")):
+            text = read_text(path) or ""
+            for line in text.splitlines():
+                _declare(found, line.split(" #", 1)[0].strip(), self.rel(path))
+        for item in ((self.pyproject or {}).get("project") or {}).get("dependencies") or []:
+            _declare(found, str(item), "pyproject.toml")
+        pipfile = self.root / "Pipfile"
+        text = read_text(pipfile) if pipfile.is_file() else None
+        try:
+            packages = (tomllib.loads(text).get("packages") or {}) if text else {}
+        except tomllib.TOMLDecodeError:
+            packages = {}
+        for name, spec in packages.items():
+            version = spec.get("version") if isinstance(spec, dict) else spec
+            if isinstance(version, str) and version.strip() not in ("", "*"):
+                _declare(found, f"{name}{version}", "Pipfile")
+        return found
+
     def _installs_itself(self) -> bool:
         """``toolchain: uv`` / ``poetry`` install the project itself into its environment when pyproject.toml
         defines a build system (https://docs.astral.sh/uv/concepts/projects/config/#build-systems,
@@ -673,6 +702,25 @@ def find_projects(path: Path | str) -> list[Path]:
 
 _EGG = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
 _LOCAL = re.compile(r"^(?:(?:-e|--editable)\s+)?(?:[A-Za-z0-9._-]+\s*@\s*)?(?:file:(?://)?)?(?P<path>\.{1,2}(?:/\S*)?|[\w.-]*/\S*)(?:\s|$)")
+
+
+class DeclaredRequirement(NamedTuple):
+    """A distribution's version specifier as a project file declares it (``>=3.2.0,<4.0.0``) and that file."""
+
+    specifier: str
+    file: str
+
+
+def _declare(found: dict[str, DeclaredRequirement], text: str, file: str) -> None:
+    """Add the PEP 508 requirement ``text`` to ``found`` when it names a version (not a URL, option or path)."""
+    if not text or text.startswith(("-", "#")):
+        return
+    try:
+        requirement = Requirement(text)
+    except InvalidRequirement:
+        return
+    if requirement.specifier and not requirement.url:
+        found.setdefault(canonicalize_name(requirement.name), DeclaredRequirement(str(requirement.specifier), file))
 
 
 def _requirement_lines(text: str) -> list[tuple[str | None, str | None]]:

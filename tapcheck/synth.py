@@ -21,6 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+
 from .findings import Finding, finding
 from .project import Interpreter, Project, StackFile, choose_interpreter, read_text
 from .rules.imports import local_names
@@ -249,6 +252,9 @@ def explain_error(project: Project, stack: str, error: dict[str, Any], interpret
     typed = _CONFIG_TYPE.search(text)
     if typed:
         return _config_type(project, stack, typed.groups(), path=path, line=line)
+    mismatch = _sdk_mismatch(project, error, text=text, path=path, line=line, interpreter=interpreter)
+    if mismatch:
+        return mismatch
     module = _NO_MODULE.search(text)
     if module:
         return _missing_module(project, module.group(1), text=text, path=path, line=line, interpreter=interpreter)
@@ -377,6 +383,40 @@ def _missing_module(project: Project, module: str, *, text: str, path: str, line
     fix = (f"Add the package that provides '{top}' to the project's requirements (requirements.txt or "
            "pyproject.toml) and install it, or pass `--python` with an interpreter that has it.")
     return _Explained(path, line, message, fix)
+
+
+# Migration guides of pulumi-aws majors (https://www.pulumi.com/registry/packages/aws/how-to-guides/); other
+# providers' changes are on their registry page.
+_MIGRATION_GUIDES = {("pulumi-aws", major): f"https://www.pulumi.com/registry/packages/aws/how-to-guides/{major}-0-migration/"
+                     for major in (5, 6, 7)}
+
+
+def _sdk_mismatch(project: Project, error: dict[str, Any], *, text: str, path: str, line: int,
+                  interpreter: Interpreter) -> _Explained | None:
+    """An error raised in or about a provider SDK (``error["sdk"]``: TypeError, AttributeError, ImportError) while
+    the installed version of that SDK is not the one the project declares (``Project.declared_requirements``):
+    the program was written for another version, so the environment is at fault, as with a missing module. A
+    note, and synth counts as not run (``--strict`` fails). None when every implicated SDK fits its declaration."""
+    for sdk in error.get("sdk") or []:
+        name, installed = _canonical(str(sdk.get("distribution"))), str(sdk.get("version"))
+        declared = project.declared_requirements.get(name)
+        if declared is None:
+            continue
+        try:
+            if SpecifierSet(declared.specifier).contains(installed, prereleases=True):
+                continue
+            major = Version(installed).major
+        except (InvalidSpecifier, InvalidVersion):
+            continue
+        guide = _MIGRATION_GUIDES.get((name, major)) or \
+            f"https://www.pulumi.com/registry/packages/{name.removeprefix('pulumi-')}/"
+        unfinished = (f"{text} at {path}:{line}: synth ran {interpreter.python} ({interpreter.why}), which has "
+                      f"{name} {installed}, while {declared.file} declares {name}{declared.specifier}")
+        return _Explained(path, line, "", note=(
+            f"synth stopped: {unfinished}; the program was written for that version. Install the declared version "
+            f"(or pass `--python` with an interpreter that has it), or port the call to {name} {major} ({guide}); "
+            "rules that need the whole program saw only what it built before that line"), unfinished=unfinished)
+    return None
 
 
 def _canonical(name: str) -> str:

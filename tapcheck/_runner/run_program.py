@@ -183,12 +183,48 @@ def _program_error(exc: BaseException) -> BaseException:
     return exc
 
 
+# Errors a program written for another major version of a provider SDK raises: a removed argument (TypeError), a
+# removed attribute or module (AttributeError, ImportError).
+_SDK_ERRORS = (TypeError, AttributeError, ImportError)
+_SDK_MODULE = re.compile(r"^(?:pulumi|pulumiverse)_[A-Za-z0-9_]+$")
+_SDK_NAMED = re.compile(r"\b((?:pulumi|pulumiverse)_[A-Za-z0-9_]+)")
+
+
+def _sdk_packages(exc: BaseException, sites: _Sites) -> list[dict[str, str]]:
+    """The provider SDKs (``pulumi_aws``, ``pulumi_docker``, ...) an SDK-shaped error (``_SDK_ERRORS``) was raised
+    inside (a frame of an installed SDK, not of the project) or names, each with its installed distribution and
+    version: ``[{"module": "pulumi_aws", "distribution": "pulumi-aws", "version": "7.51.1"}]``."""
+    if not isinstance(exc, _SDK_ERRORS):
+        return []
+    modules = set(_SDK_NAMED.findall(str(exc)))
+    if isinstance(exc, ImportError) and exc.name:
+        modules.add(exc.name)
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if not sites.project_file(frame.filename):
+            modules.update(part for part in Path(frame.filename).parts[:-1] if _SDK_MODULE.match(part))
+    tops = sorted({name.split(".")[0] for name in modules if _SDK_MODULE.match(name.split(".")[0])})
+    if not tops:
+        return []
+    metadata = importlib.import_module("importlib.metadata")  # only on this path: it costs the run's start time
+    providers = metadata.packages_distributions()
+    found = []
+    for top in tops:
+        for distribution in sorted(set(providers.get(top, ()))):
+            try:
+                found.append({"module": top, "distribution": distribution,
+                              "version": metadata.version(distribution)})
+            except metadata.PackageNotFoundError:
+                continue
+    return found
+
+
 def _format_error(exc: BaseException, sites: _Sites) -> dict[str, Any]:
     """The error record: exception ``type``, full ``message`` on one line, ``location`` (innermost project frame,
     or None) and the project part of the ``traceback``, for the program's own exception (the SDK's wrappers
     removed) with memory addresses removed, so that the record is the same on every run. For an exception raised
     while computing an Output (an ``apply``/``concat``/``format`` callback), also ``created_at``: the project line
-    that created that Output, and ``fed``: what consumed it (an input of a resource, or an export), when known."""
+    that created that Output, and ``fed``: what consumed it (an input of a resource, or an export), when known; for an
+    error raised in or about a provider SDK, ``sdk``: those SDKs' installed versions (``_sdk_packages``)."""
     exc = _program_error(exc)
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if sites.project_file(f.filename)]
     text = _ADDRESS.sub("", "".join(traceback.format_exception_only(type(exc), exc)).strip())
@@ -201,6 +237,9 @@ def _format_error(exc: BaseException, sites: _Sites) -> dict[str, Any]:
     message = _one_line(text) or type(exc).__name__
     error: dict[str, Any] = {"type": type(exc).__name__, "message": message, "location": location,
                              "traceback": "Traceback (most recent call last):\n" + user_tb + text}
+    sdk = _sdk_packages(exc, sites)
+    if sdk:
+        error["sdk"] = sdk
     created_at, fed = _tag(exc, _CREATED_AT), _tag(exc, _FED)
     if created_at is not None:
         error["created_at"] = created_at

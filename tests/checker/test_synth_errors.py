@@ -3,6 +3,7 @@ what synth could not see; --strict when synth could not run."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import stat
 import sys
 from pathlib import Path
@@ -213,3 +214,50 @@ def test_components_the_mocks_could_not_expand_are_a_note() -> None:
     assert note.startswith("7 components could not be expanded under mocks (awsx:ec2:Vpc 'vpc0', ")
     assert "'vpc4' and 2 more)" in note
     assert _unexpanded_notes([]) == []
+
+
+_EIP = ("import pulumi\nimport pulumi_aws as aws\n\nip = aws.ec2.Eip('nat', vpc=True)\n"
+        "pulumi.export('ip', ip.public_ip)\n")
+
+
+@pytest.mark.parametrize(("files", "declared"), [
+    ({"requirements.txt": "pulumi>=3.0.0,<4.0.0\npulumi-aws>=3.2.0,<4.0.0\n"}, "requirements.txt declares "),
+    ({"pyproject.toml": '[project]\nname = "app"\nversion = "0"\ndependencies = ["pulumi_aws==6.*"]\n'},
+     "pyproject.toml declares "),
+    ({"Pipfile": '[packages]\npulumi = "*"\n"pulumi-aws" = {version = "<5"}\n'}, "Pipfile declares "),
+])
+def test_sdk_call_of_another_major_is_the_environments_fault(
+        tmp_path: Path, files: dict[str, str], declared: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """``Eip(vpc=True)`` (removed in pulumi-aws 7) while the project declares an older pulumi-aws: a note naming the
+    installed version and the declaration, synth not run (``--strict`` fails), no TAP010."""
+    write(tmp_path, {"Pulumi.yaml": "name: app\nruntime: python\n", "Pulumi.dev.yaml": "config: {}\n",
+                     "__main__.py": _EIP, **files})
+    report = tapcheck.check(tmp_path)
+    assert tap010(report) == []
+    installed = importlib.metadata.version("pulumi-aws")
+    assert report.synth_skipped.startswith("TypeError: Eip._internal_init() got an unexpected keyword argument 'vpc' "
+                                           f"at __main__.py:4: synth ran {sys.executable}")
+    assert f"which has pulumi-aws {installed}, while {declared}pulumi-aws" in report.synth_skipped
+    note = next(n for n in report.notes if n.startswith("synth stopped: TypeError"))
+    major = installed.split(".")[0]
+    assert f"port the call to pulumi-aws {major} (https://www.pulumi.com/registry/packages/aws/how-to-guides/" \
+           f"{major}-0-migration/)" in note
+    assert main([str(tmp_path), "--strict"]) == 1
+    assert "synth did not run: TypeError" in capsys.readouterr().err
+
+
+def test_sdk_error_with_the_declared_version_installed_is_the_programs(tmp_path: Path) -> None:
+    installed = importlib.metadata.version("pulumi-aws")
+    write(tmp_path, {"Pulumi.yaml": "name: app\nruntime: python\n", "Pulumi.dev.yaml": "config: {}\n",
+                     "requirements.txt": f"pulumi-aws=={installed}\n", "__main__.py": _EIP})
+    report = tapcheck.check(tmp_path)
+    assert [(path, line) for path, line, *_ in tap010(report)] == [("__main__.py", 4)]
+    assert report.synth_skipped is None
+
+
+def test_declared_requirements_reads_specifiers_not_urls_or_bare_names(tmp_path: Path) -> None:
+    write(tmp_path, {"Pulumi.yaml": "name: app\nruntime: python\n",
+                     "requirements.txt": "-r base.txt\npulumi\nPulumi_AWS>=6,<7  # pinned\n"
+                                         "pulumi-docker @ https://example.com/d.whl\n-e ./libs/x\n"})
+    assert {k: tuple(v) for k, v in Project(tmp_path).declared_requirements.items()} == {
+        "pulumi-aws": ("<7,>=6", "requirements.txt")}
