@@ -20,9 +20,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
-
 from .selection import Selection, SelectionError, resolve
 from .yamlloc import YamlDoc, YamlError, load_yaml
 
@@ -715,6 +712,12 @@ def _declare(found: dict[str, DeclaredRequirement], text: str, file: str) -> Non
     """Add the PEP 508 requirement ``text`` to ``found`` when it names a version (not a URL, option or path)."""
     if not text or text.startswith(("-", "#")):
         return
+    # Imported here: only synth's SDK-version check reads declarations, and the static rules (run at generation by
+    # whatever Python runs cookiecutter) must not need it.
+    # pylint: disable-next=import-outside-toplevel
+    from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
+    from packaging.utils import canonicalize_name  # noqa: PLC0415  # pylint: disable=import-outside-toplevel
+
     try:
         requirement = Requirement(text)
     except InvalidRequirement:

@@ -21,9 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.version import InvalidVersion, Version
-
 from .findings import Finding, finding
 from .project import Interpreter, Project, StackFile, choose_interpreter, read_text
 from .rules.imports import local_names
@@ -397,6 +394,12 @@ def _sdk_mismatch(project: Project, error: dict[str, Any], *, text: str, path: s
     the installed version of that SDK is not the one the project declares (``Project.declared_requirements``):
     the program was written for another version, so the environment is at fault, as with a missing module. A
     note, and synth counts as not run (``--strict`` fails). None when every implicated SDK fits its declaration."""
+    if not error.get("sdk"):
+        return None
+    # pylint: disable-next=import-outside-toplevel
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415  # only on this path
+    from packaging.version import InvalidVersion, Version  # noqa: PLC0415  # pylint: disable=import-outside-toplevel
+
     for sdk in error.get("sdk") or []:
         name, installed = _canonical(str(sdk.get("distribution"))), str(sdk.get("version"))
         declared = project.declared_requirements.get(name)
