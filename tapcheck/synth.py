@@ -385,7 +385,7 @@ def _missing_module(project: Project, module: str, *, text: str, path: str, line
 # Migration guides of pulumi-aws majors (https://www.pulumi.com/registry/packages/aws/how-to-guides/); other
 # providers' changes are on their registry page.
 _MIGRATION_GUIDES = {("pulumi-aws", major): f"https://www.pulumi.com/registry/packages/aws/how-to-guides/{major}-0-migration/"
-                     for major in (5, 6, 7)}
+                     for major in (6, 7)}
 
 
 def _sdk_mismatch(project: Project, error: dict[str, Any], *, text: str, path: str, line: int,
