@@ -350,7 +350,10 @@ _ROWS: tuple[Rule, ...] = (
          name="import-hack"),
     Rule("TAP042", TESTS, ERROR, "unit tests assert inside apply without @pulumi.runtime.test",
          "Without the decorator the test returns before the apply callback runs, so its assertions never fail "
-         "the test.",
+         "the test. An apply counts as waited for when the test, or a function around the apply, runs under "
+         "`pulumi.runtime.test` (under any imported name, e.g. `from pulumi.runtime import test as pulumi_test`), "
+         "or when its Output is passed to such a function: the decorator awaits the returned Output and every "
+         "outstanding apply.",
          "Decorate the test with `@pulumi.runtime.test` and return the Output of the apply.",
          "https://www.pulumi.com/docs/iac/guides/testing/unit/",
          example='def test_tags():\n    bucket.tags.apply(lambda t: assert_owner(t))   # no @pulumi.runtime.test',
