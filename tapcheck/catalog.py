@@ -119,7 +119,8 @@ _ROWS: tuple[Rule, ...] = (
     Rule("TAP007", PULUMI, ERROR,
          "a stack file has an invalid key, lacks `aws:region`, or holds a secret in plain text",
          "Stack files are committed: plain-text secrets leak, bad keys stop the CLI, and AWS resources need a "
-         "region.",
+         "region. A secret-named key that says where the secret is kept (`*_file`, `*_path`) or holds a file path "
+         "is not a plain-text secret.",
          "Use `pulumi config set --secret KEY`, `<namespace>:<name>` keys and set `aws:region`.", "https://www.pulumi.com/docs/iac/concepts/secrets/",
          example='config: {app:dbPassword: ChangeMe123!}',
          fixed="pulumi config set --secret dbPassword   # stored as `secure: v1:...`",

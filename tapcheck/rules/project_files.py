@@ -37,10 +37,14 @@ SECRET_WORDS = frozenset({"password", "passwd", "secret", "token", "apikey", "pa
 # Secrets named by two words whose parts alone are not secret: tunnel1_preshared_key, tlsPrivateKey, authToken.
 SECRET_COMPOUNDS = ("password", "apikey", "sharedkey", "privatekey", "secretkey", "signingkey", "authtoken",
                     "accesstoken", "clientsecret")
-# A key ending in one of these names something about a secret, not the secret itself (secretArn, tokenTtl).
+# A key ending in one of these names something about a secret, not the secret itself (secretArn, tokenTtl), or
+# where it is kept (api_key_file, ssh_private_key_path): the file is read at deploy time, its path is no secret.
 NOT_SECRET_TAILS = frozenset({"arn", "arns", "name", "names", "id", "ids", "enabled", "length", "ttl", "rotation",
-                              "days", "version", "prefix", "path", "count", "strategy", "mode", "type", "policy",
-                              "kms", "provider", "manager", "required", "url", "uri"})
+                              "days", "version", "prefix", "path", "paths", "count", "strategy", "mode", "type",
+                              "policy", "kms", "provider", "manager", "required", "url", "uri", "file", "files",
+                              "filename", "filepath", "dir", "directory", "folder", "location"})
+# A value that is a file path (absolute, home-relative, ./ or ../, a Windows drive) rather than the secret itself.
+FILE_PATH_RE = re.compile(r"^(?:~|\.{1,2})?[/\\](?!/)\S*$|^[A-Za-z]:[/\\]\S*$")
 SCRIPT_NAMES = frozenset({"Pipfile", "Makefile", "makefile", "GNUmakefile", "pyproject.toml", "package.json",
                           "tox.ini", "justfile", "Justfile", "Taskfile.yml", "Jenkinsfile", ".gitlab-ci.yml",
                           "buildspec.yml", "azure-pipelines.yml", "setup.cfg", "Dockerfile"})
@@ -54,6 +58,13 @@ def words(key: str) -> list[str]:
     """``dbMasterPassword`` / ``db_master-password`` -> ["db", "master", "password"]."""
     spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", key.rsplit(":", maxsplit=1)[-1])
     return [w.lower() for w in re.split(r"[\s_.\-]+", spaced) if w]
+
+
+def plain_secret(key: Any, value: Any) -> bool:
+    """A non-empty plain string under a key that names a secret, and not a file path (``credentials:
+    /home/ci/gcp.json`` says where the secret is kept, not what it is)."""
+    return isinstance(key, str) and isinstance(value, str) and bool(value) and looks_secret(key) \
+        and not FILE_PATH_RE.match(value.strip())
 
 
 def looks_secret(key: str) -> bool:
@@ -73,7 +84,7 @@ def _plain_nested_secrets(value: Any, path: tuple[Any, ...]) -> list[tuple[Any, 
     for part, item in items:
         if is_secure(item):
             continue
-        if isinstance(item, str) and item and isinstance(part, str) and looks_secret(part):
+        if plain_secret(part, item):
             found.append((*path, part))
         else:
             found += _plain_nested_secrets(item, (*path, part))
@@ -556,7 +567,7 @@ def tap007(ctx: Context) -> list[Finding]:
                 out.append(finding("TAP007", rel, line, f"Stack '{stack.name}' with configuration key '{bare}' must "
                                                         "be encrypted as it's secret",
                                    f"Run `pulumi config set --secret {bare} <value> --stack {stack.name}`."))
-            elif isinstance(value, str) and value and looks_secret(key):
+            elif plain_secret(key, value):
                 out.append(finding("TAP007", rel, line, f"config key '{key}' looks like a secret but is stored in "
                                                         "plain text in a committed file",
                                    f"Run `pulumi config set --secret {key} <value> --stack {stack.name}` (it "
