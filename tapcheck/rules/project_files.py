@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import difflib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,9 @@ SCRIPT_NAMES = frozenset({"Pipfile", "Makefile", "makefile", "GNUmakefile", "pyp
 STACK_REF_RE = re.compile(
     r"(?:stack\s+(?:select|init|rm|output|export|import|history|tag\s+\w+)\b(?:\s+--?[\w-]+(?:=\S+)?)*\s+"
     r"|--stack(?:=|\s+)|\s-s\s+)[\"']?(?P<ref>[^\s\"'|;&)`]+)")
+# `pulumi` as a command word (also `~/.pulumi/bin/pulumi`, `pulumi.exe`), and where its command line ends.
+PULUMI_COMMAND_RE = re.compile(r"(?:^|(?<=[\s\"'`(;&|/=]))pulumi(?:\.exe)?(?=[\s\"',]|$)")
+COMMAND_END_RE = re.compile(r"&&|\|\||[;|`\n]|\$\(")
 AUTOMATION_PROJECT_RE = re.compile(r"project_name\s*=\s*[\"']([^\"']+)[\"']")
 
 
@@ -237,6 +241,22 @@ def _script_files(p: Project) -> list[Path]:
     return out
 
 
+def _pulumi_arguments(text: str) -> Iterator[tuple[int, str]]:
+    """(line number, arguments) of every ``pulumi`` command in a script, workflow or task file: the text after the
+    word ``pulumi`` up to the end of that command (``&&``, ``;``, a pipe, the line's end unless it is continued with
+    ``\\``). Only these carry a stack reference: ``-s`` is pytest's "no capture" and other tools' flags, but
+    ``pulumi -s``/``--stack`` names a stack (https://www.pulumi.com/docs/iac/cli/commands/pulumi_up/)."""
+    continued = False
+    for lineno, line in enumerate(text.splitlines(), 1):
+        starts = ([0] if continued else []) + [m.end() for m in PULUMI_COMMAND_RE.finditer(line)]
+        continued = False
+        for start in starts:
+            args = COMMAND_END_RE.split(line[start:], maxsplit=1)[0]
+            yield lineno, args
+            # a command that runs to a trailing backslash goes on on the next line
+            continued = start + len(args) == len(line) and args.rstrip().endswith("\\")
+
+
 def tap004(ctx: Context) -> list[Finding]:
     """Stack references and Automation API project names that name another project (errors), and config keys
     in another namespace: an error when the program reads that key under the project's name (a renamed
@@ -252,9 +272,9 @@ def tap004(ctx: Context) -> list[Finding]:
         if text is None:
             continue
         rel = p.rel(path)
-        for lineno, line in enumerate(text.splitlines(), 1):
-            if "stack" in line:
-                for match in STACK_REF_RE.finditer(line):
+        for lineno, args in _pulumi_arguments(text):
+            if "stack" in args or "-s" in args:
+                for match in STACK_REF_RE.finditer(args):
                     parts = match.group("ref").split("/")
                     if len(parts) == 3 and parts[1] and not re.search(r"[$%{<]", parts[1]) and parts[1] != name:
                         out.append(finding(
@@ -263,6 +283,7 @@ def tap004(ctx: Context) -> list[Finding]:
                             f"names '{name}': Pulumi stops with \"provided project name \"{parts[1]}\" doesn't match "
                             "Pulumi.yaml\"",
                             f"Use '{parts[0]}/{name}/{parts[2]}', or rename the project in Pulumi.yaml."))
+        for lineno, line in enumerate(text.splitlines(), 1):
             if path.suffix == ".py" and "automation" in text:
                 for match in AUTOMATION_PROJECT_RE.finditer(line):
                     if match.group(1) != name:
