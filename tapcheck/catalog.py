@@ -109,7 +109,8 @@ _ROWS: tuple[Rule, ...] = (
          name="invalid-config-block"),
     Rule("TAP006", PULUMI, ERROR, "runtime options only work on one machine or are unknown",
          "An absolute or home-relative `virtualenv` exists only on the author's machine; an unknown `toolchain` "
-         "is rejected by the language host.",
+         "is rejected by the language host; with `toolchain: uv` the host runs `uv sync` on the nearest "
+         "pyproject.toml (the project folder or a parent), which fails when that file has no [project] table.",
          "Use a project-relative `virtualenv` (e.g. `.venv`) and `toolchain: pip|poetry|uv`.", "https://www.pulumi.com/docs/iac/languages-sdks/python/",
          example='runtime: {name: python, options: {virtualenv: /home/me/venv}}',
          fixed="runtime:\n"

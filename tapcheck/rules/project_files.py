@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import ast
 import difflib
+import os
 import re
+import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -524,17 +526,52 @@ def tap006(ctx: Context) -> list[Finding]:
         elif toolchain not in ("pip", "poetry", "uv"):
             out.append(finding("TAP006", pf, line, f"unsupported toolchain option: {toolchain}",
                                "Use `toolchain: pip`, `poetry` or `uv`."))
-        elif toolchain == "uv" and "project" not in (p.pyproject or {}):
-            where = "pyproject.toml is missing a [project] section" if p.pyproject is not None else \
-                "there is no pyproject.toml"
-            out.append(finding("TAP006", pf, line, f"`toolchain: uv` but {where}, which uv requires (the host runs "
-                                                   "`uv sync` before every run)",
-                               "Add a pyproject.toml with a [project] section listing the dependencies."))
+        elif toolchain == "uv":
+            out += _uv_project(ctx, line)
     if "typechecker" in options and options["typechecker"] not in ("mypy", "pyright"):
         out.append(finding("TAP006", pf, p.doc.line("runtime", "options", "typechecker"),
                            f"unsupported typechecker option: {options['typechecker']}",
                            "Use `typechecker: mypy` or `pyright`, or remove the option."))
     return out
+
+
+def _search_up(folder: Path, name: str) -> Path | None:
+    """The nearest ``folder/name`` or ``<ancestor>/name``, as the toolchain's ``searchup`` finds it."""
+    for base in (folder, *folder.parents):
+        if (base / name).is_file():
+            return base / name
+    return None
+
+
+def _uv_project(ctx: Context, line: int) -> list[Finding]:
+    """``toolchain: uv``: the host looks for uv.lock, then pyproject.toml, in the project folder and then upward
+    (a workspace or component repository keeps them in a parent folder), and runs ``uv sync`` there; with neither,
+    it runs ``uv init`` and moves requirements.txt into the new pyproject.toml (pulumi/pulumi
+    sdk/python/toolchain/uv.go, ``InstallDependencies``; https://www.pulumi.com/docs/iac/languages-sdks/python/).
+    ``uv sync`` then fails only when the pyproject.toml it finds has neither a ``[project]`` table nor a
+    ``[tool.uv.workspace]`` (https://docs.astral.sh/uv/concepts/projects/workspaces/)."""
+    p = ctx.project
+    found = _search_up(p.root, "pyproject.toml")
+    if found is None:
+        if _search_up(p.root, "uv.lock") is None:
+            ctx.notes.append(f"TAP006: `toolchain: uv` and no pyproject.toml in {p.project_file_rel}'s folder or "
+                             "above: on the first install the language host runs `uv init` here and moves "
+                             "requirements.txt into a new pyproject.toml")
+        return []
+    if found == p.root / "pyproject.toml":
+        data, where = p.pyproject, "pyproject.toml"
+    else:
+        try:
+            data = tomllib.loads(found.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            data = None
+        where = os.path.relpath(found, p.root).replace(os.sep, "/")
+    if data is None or "project" in data or "workspace" in ((data.get("tool") or {}).get("uv") or {}):
+        return []  # an unreadable pyproject.toml stops uv with its own message; not this rule's to guess
+    return [finding("TAP006", p.project_file_rel, line,
+                    f"`toolchain: uv` but {where}, the nearest pyproject.toml, has no [project] table (nor "
+                    "[tool.uv.workspace]): `uv sync`, which the host runs before every program run, fails",
+                    f"Add a [project] table listing the dependencies to {where}.")]
 
 
 # ----- TAP007 / TAP008 ----------------------------------------------------------------------------------------
