@@ -83,7 +83,9 @@ _ROWS: tuple[Rule, ...] = (
          name="missing-entry-point"),
     Rule("TAP003", PULUMI, ERROR, "the layout breaks local imports under the language host",
          "The language host starts the program as a file: only a folder `main` (or no `main`) puts the program "
-         "folder on sys.path; a file `main` puts no project folder there at all.",
+         "folder on sys.path; a file `main` puts no project folder there at all. When synth runs the program "
+         "and it fails with the predicted import error, the failure is reported once, as TAP010 with this "
+         "explanation and fix; when the run completes, the claim is dropped.",
          "Drop `main` from Pulumi.yaml and keep `__main__.py` at the project root, so `lib.*` imports resolve.",
          "https://www.pulumi.com/docs/iac/languages-sdks/python/",
          example='main: tap.py  +  tap.py: from lib.tap_stack import TapStack',
