@@ -510,6 +510,8 @@ def tap040(ctx: Context) -> list[Finding]:
 # ----- TAP042 -------------------------------------------------------------------------------------------------
 # pulumi.runtime.test is defined in pulumi/runtime/mocks.py and re-exported by pulumi.runtime.
 _RUNTIME_TEST = frozenset({"pulumi.runtime.test", "pulumi.runtime.mocks.test"})
+# Calls that run an awaitable (``output.future()``) to completion before they return (asyncio docs).
+_RUNS_TO_COMPLETION = frozenset({"asyncio.run"})
 
 
 def imported_names(tree: ast.Module) -> dict[str, str]:
@@ -585,19 +587,21 @@ class _Scope:
         func = call.func
         if isinstance(func, ast.Call) and _is_runtime_test(func.func, self.imports):
             return True
-        return dotted(func).rsplit(".", 1)[-1] in self.tested
+        name = qualified(func, self.imports)
+        last = name.rsplit(".", 1)[-1]
+        return last in self.tested or name in _RUNS_TO_COMPLETION or last == "run_until_complete"
 
 
-def _callback_asserts(test: ast.FunctionDef | ast.AsyncFunctionDef, scope: _Scope) -> list[int]:
-    """Lines of ``.apply(callback)`` calls in a test whose callback asserts and that nothing waits for.
+def _callback_asserts(test: ast.FunctionDef | ast.AsyncFunctionDef, scope: _Scope) -> list[tuple[int, bool]]:
+    """``(line, waited)`` of each ``.apply(callback)`` call in a test whose callback asserts: ``waited`` when
+    something runs the callback before the test ends.
 
     pulumi.runtime.test runs the function it decorates to completion: it awaits the Output the function returns
     and then every outstanding RPC and apply (``run_pulumi_func`` -> ``wait_for_rpcs``, pulumi/runtime/mocks.py
     and stack.py in the Pulumi Python SDK). So an apply is waited for when the test itself runs under it, when
-    the apply sits in a nested function that does (however pulumi.runtime.test was imported), or when its Output
-    is passed, directly or through a local name, to such a function."""
-    if test.name in scope.tested:
-        return []
+    the apply sits in a nested function that does (however pulumi.runtime.test was imported), when its Output
+    is passed, directly or through a local name, to such a function, and when it is awaited or run with
+    ``asyncio.run``/``run_until_complete``."""
     waited: set[ast.AST] = set()  # nodes whose applies something waits for
     passed: set[str] = set()  # local names handed to a waiting call
     wrapped = {a.id for node in ast.walk(test) if isinstance(node, ast.Call) and _is_runtime_test(node.func,
@@ -607,6 +611,8 @@ def _callback_asserts(test: ast.FunctionDef | ast.AsyncFunctionDef, scope: _Scop
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node is not test and (
                 node.name in wrapped or any(_is_runtime_test(d, scope.imports) for d in node.decorator_list)):
             waited.add(node)
+        elif isinstance(node, ast.Await):  # `await out.apply(check).future()` waits for the callback
+            waited.add(node.value)
         elif isinstance(node, ast.Call) and scope.waits(node):
             waited.update([*node.args, *(k.value for k in node.keywords)])
             passed |= {n.id for arg in [*node.args, *(k.value for k in node.keywords)]
@@ -617,15 +623,16 @@ def _callback_asserts(test: ast.FunctionDef | ast.AsyncFunctionDef, scope: _Scop
             if any(isinstance(n, ast.Name) and n.id in passed for t in targets for n in ast.walk(t)):
                 waited.add(node.value)
     covered = {id(sub) for node in waited for sub in ast.walk(node)}
+    everything = any(_is_runtime_test(d, scope.imports) for d in test.decorator_list)
     lines = []
     for node in ast.walk(test):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "apply" \
-                and node.args and id(node) not in covered:
+                and node.args:
             callback = node.args[0]
             body = callback if isinstance(callback, ast.Lambda) \
                 else scope.functions.get(dotted(callback).rsplit(".", 1)[-1])
             if body is not None and _asserts_directly(body, scope.functions):
-                lines.append(node.lineno)
+                lines.append((node.lineno, everything or id(node) in covered))
     return lines
 
 
@@ -649,7 +656,7 @@ def tap042(ctx: Context) -> list[Finding]:
                             f"`{test.name}` asserts inside an apply callback that nothing waits for: neither the "
                             "test nor a function around the apply is decorated with @pulumi.runtime.test, so the "
                             "test ends before the callback runs and the assertion can never fail it")
-                    for line in _callback_asserts(test, scope)]
+                    for line, waited in _callback_asserts(test, scope) if not waited]
     return out
 
 
