@@ -46,16 +46,20 @@ NOT_SECRET_TAILS = frozenset({"arn", "arns", "name", "names", "id", "ids", "enab
                               "days", "version", "prefix", "path", "paths", "count", "strategy", "mode", "type",
                               "policy", "kms", "provider", "manager", "required", "url", "uri", "file", "files",
                               "filename", "filepath", "dir", "directory", "folder", "location"})
-# A value that is a file path (absolute, home-relative, ./ or ../, a Windows drive) rather than the secret itself.
-FILE_PATH_RE = re.compile(r"^(?:~|\.{1,2})?[/\\](?!/)\S*$|^[A-Za-z]:[/\\]\S*$")
+# A value that is a file path (absolute, home-relative, ./ or ../, a Windows drive, or a file name with the
+# extension of a key, certificate or credentials file) rather than the secret itself.
+FILE_PATH_RE = re.compile(r"^(?:~|\.{1,2})?[/\\](?!/)\S*$|^[A-Za-z]:[/\\]\S*$"
+                          r"|^[\w.-]+(?:/[\w.-]+)*\.(?:json|pem|key|crt|cer|der|p12|pfx|jks|pub|ppk|txt|ya?ml|env|ini|"
+                          r"cfg|conf|toml|kubeconfig)$", re.IGNORECASE)
 SCRIPT_NAMES = frozenset({"Pipfile", "Makefile", "makefile", "GNUmakefile", "pyproject.toml", "package.json",
                           "tox.ini", "justfile", "Justfile", "Taskfile.yml", "Jenkinsfile", ".gitlab-ci.yml",
                           "buildspec.yml", "azure-pipelines.yml", "setup.cfg", "Dockerfile"})
 STACK_REF_RE = re.compile(
     r"(?:stack\s+(?:select|init|rm|output|export|import|history|tag\s+\w+)\b(?:\s+--?[\w-]+(?:=\S+)?)*\s+"
     r"|--stack(?:=|\s+)|\s-s\s+)[\"']?(?P<ref>[^\s\"'|;&)`]+)")
-# `pulumi` as a command word (also `~/.pulumi/bin/pulumi`, `pulumi.exe`), and where its command line ends.
-PULUMI_COMMAND_RE = re.compile(r"(?:^|(?<=[\s\"'`(;&|/=]))pulumi(?:\.exe)?(?=[\s\"',]|$)")
+# `pulumi` as a command word (also `~/.pulumi/bin/pulumi`, `pulumi.exe`, a Makefile's `$(PULUMI)`), and where its
+# command line ends.
+PULUMI_COMMAND_RE = re.compile(r"(?:^|(?<=[\s\"'`(;&|/=]))(?:pulumi(?:\.exe)?|\$[({]?PULUMI[)}]?)(?=[\s\"',]|$)")
 COMMAND_END_RE = re.compile(r"&&|\|\||[;|`\n]|\$\(")
 AUTOMATION_PROJECT_RE = re.compile(r"project_name\s*=\s*[\"']([^\"']+)[\"']")
 
