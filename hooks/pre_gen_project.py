@@ -198,9 +198,12 @@ def validate(answers: dict[str, object]) -> list[str]:
         )
 
     for field in ("owner", "cost_center"):
-        errors += _pattern(
-            field, text[field], TAG_VALUE, "AWS tag values are 1-256 letters, digits, spaces or _ . : / = + - @"
-        )
+        if not text[field].strip():
+            errors.append(f"{field} = {text[field]!r}: must not be empty: it is the value of a cost-allocation tag "
+                          "on every resource")
+        else:
+            errors += _pattern(field, text[field], TAG_VALUE,
+                               "AWS tag values are at most 256 letters, digits, spaces or _ . : / = + - @")
 
     for field, allowed in CHOICES.items():
         if text[field] not in allowed:
