@@ -95,7 +95,8 @@ def check(path: str | Path, *, stack: str | None = None, synth: bool = True, tim
 def _confirmed_by_the_run(findings: list[Finding]) -> list[Finding]:
     """One finding per import failure: when the program's run (TAP010) failed with the import error a TAP003
     finding predicted, keep the run's finding, at the line that raised, with TAP003's explanation of why (the
-    language host's sys.path) and its fix, and drop the TAP003 findings that predicted it."""
+    language host's sys.path) and its fix when the run gave none (synth's own fix already names the layout), and
+    drop the TAP003 findings that predicted it."""
     failures = [f for f in findings if f.rule == "TAP010"]
     predicted = [f for f in findings if f.rule == "TAP003"]
     merged: dict[int, Finding] = {}
@@ -108,8 +109,7 @@ def _confirmed_by_the_run(findings: list[Finding]) -> list[Finding]:
             confirmed.add(id(item))
             if id(failure) not in merged:
                 merged[id(failure)] = dataclasses.replace(
-                    failure, message=f"{failure.message.rstrip('.')}: {why}",
-                    fix=item.fix)
+                    failure, message=f"{failure.message.rstrip('.')}: {why}", fix=failure.fix or item.fix)
     return [merged.get(id(f), f) for f in findings if id(f) not in confirmed]
 
 
