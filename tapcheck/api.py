@@ -12,12 +12,14 @@ from .baseline import fingerprints
 from .findings import Finding, Report
 from .project import Project, ProjectError, find_projects, read_text
 from .rules import Context, run_rules
+from .rules.imports import predicted_import_error
 from .selection import Selection
 from .suppress import COMMENT_RULES, Suppressions
 from .synth import run_synth
 
 # Static rules whose findings claim that the program fails under the language host. When synth ran the same
-# program to completion the claim is disproved, so the finding is dropped (the run is the stronger evidence).
+# program to completion the claim is disproved, so the finding is dropped (the run is the stronger evidence);
+# when the run failed the way TAP003 predicted, the two are one finding (see _confirmed_by_the_run).
 _DISPROVED_BY_A_RUN = frozenset({"TAP003"})
 
 
@@ -82,10 +84,33 @@ def check(path: str | Path, *, stack: str | None = None, synth: bool = True, tim
     findings += sdkargs.to_findings(sdk_results or [])
     if ctx.synth_ok:
         findings = [f for f in findings if f.rule not in _DISPROVED_BY_A_RUN]
+    elif record is not None and {"TAP003", "TAP010"} <= selection.enabled:
+        findings = _confirmed_by_the_run(findings)
     report.findings = _finalize(project, findings, selection, complete=ctx.synth_ok)
     report.notes = list(dict.fromkeys(report.notes))
     report.synth = record
     return report
+
+
+def _confirmed_by_the_run(findings: list[Finding]) -> list[Finding]:
+    """One finding per import failure: when the program's run (TAP010) failed with the import error a TAP003
+    finding predicted, keep the run's finding, at the line that raised, with TAP003's explanation of why (the
+    language host's sys.path) and its fix when the run gave none (synth's own fix already names the layout), and
+    drop the TAP003 findings that predicted it."""
+    failures = [f for f in findings if f.rule == "TAP010"]
+    predicted = [f for f in findings if f.rule == "TAP003"]
+    merged: dict[int, Finding] = {}
+    confirmed: set[int] = set()
+    for failure in failures:
+        for item in predicted:
+            why = predicted_import_error(item, failure.message)
+            if why is None:
+                continue
+            confirmed.add(id(item))
+            if id(failure) not in merged:
+                merged[id(failure)] = dataclasses.replace(
+                    failure, message=f"{failure.message.rstrip('.')}: {why}", fix=failure.fix or item.fix)
+    return [merged.get(id(f), f) for f in findings if id(f) not in confirmed]
 
 
 def check_all(paths: Iterable[str | Path], *, all_stacks: bool = False, **options: Any) -> list[Report]:

@@ -15,6 +15,7 @@ Other commands are a first word, like ``git``'s: ``tapcheck COMMAND ...`` runs t
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import os
 import shutil
@@ -131,6 +132,15 @@ def _reader_left(code: int) -> int:
     return code
 
 
+def _path_problem(path: str) -> str | None:
+    """For a PATH that does not exist and is spelled like a command (``grpah``), the error with the command it
+    probably meant; None otherwise (the check reports other missing folders itself)."""
+    if os.path.exists(path) or os.sep in path or "/" in path:
+        return None
+    close = difflib.get_close_matches(path, COMMANDS, n=1)
+    return f"no such folder: {path} (did you mean `tapcheck {close[0]}`?)" if close else None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI on *argv* (default ``sys.argv[1:]``); returns the exit code."""
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -144,8 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.timeout <= 0:
         print("tapcheck: error: --timeout must be positive", file=sys.stderr)
         return 2
-    for problem in (output_problem(args.synth_out), output_problem(args.write_baseline),
-                    interpreter_problem(args.python)):
+    for problem in (*map(_path_problem, args.paths), output_problem(args.synth_out),
+                    output_problem(args.write_baseline), interpreter_problem(args.python)):
         if problem:
             print(f"tapcheck: error: {problem}", file=sys.stderr)
             return 2
