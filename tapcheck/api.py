@@ -49,7 +49,9 @@ def check(path: str | Path, *, stack: str | None = None, synth: bool = True, tim
     loadable = project.project_file is not None and project.load_error is None
     packs = policy.pack_folders(project, policy_packs) if loadable and policy.RULE in selection.enabled else []
     usages = sdkargs.collect(project) if loadable and "TAP024" in selection.enabled else []
-    sdk_in_process = bool(usages) and sdkargs.sdk_available()
+    # When synth runs, its process (which has the SDK loaded anyway) checks the nested keys; importing pulumi_aws
+    # here too would cost a second SDK import.
+    sdk_in_process = bool(usages) and not (synth and loadable) and sdkargs.sdk_available()
     sdk_results: list[dict[str, Any]] | None = sdkargs.unknown_keys(usages) if sdk_in_process else None
 
     findings: list[Finding] = []
@@ -66,6 +68,8 @@ def check(path: str | Path, *, stack: str | None = None, synth: bool = True, tim
         report.synth_skipped = result.skipped
         if sdk_results is None:
             sdk_results = result.sdk_findings
+        if sdk_results is None and usages and sdkargs.sdk_available():  # synth could not import the SDK
+            sdk_results = sdkargs.unknown_keys(usages)
     elif not synth:
         report.notes.append("synth skipped (--no-synth): TAP010 and the rules that read the program's run (the "
                             "graph rules) ran only their static parts")
