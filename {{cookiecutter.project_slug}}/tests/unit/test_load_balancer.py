@@ -45,10 +45,18 @@ def build_load_balancer(
     return mocks
 
 
-def test_public_alb_in_public_subnets_drops_invalid_headers(stack_mocks):
-    build_load_balancer(stack_mocks)
-    alb = stack_mocks.one("aws:lb/loadBalancer:LoadBalancer")
-    group = stack_mocks.one("aws:ec2/securityGroup:SecurityGroup")
+@pytest.fixture(scope="module")
+def default_load_balancer() -> RecordingMocks:
+    """`build_load_balancer` with its defaults, registered once for the tests of this module that only read it."""
+    mocks = use_stack(PROJECT.stack_name)
+    build_load_balancer(mocks)
+    use_stack(PROJECT.stack_name)  # the tests' own deployments record elsewhere
+    return mocks
+
+
+def test_public_alb_in_public_subnets_drops_invalid_headers(default_load_balancer):
+    alb = default_load_balancer.one("aws:lb/loadBalancer:LoadBalancer")
+    group = default_load_balancer.one("aws:ec2/securityGroup:SecurityGroup")
     assert alb.inputs["internal"] is False
     assert alb.inputs["loadBalancerType"] == "application"
     assert alb.inputs["subnets"] == ["subnet-a", "subnet-b"]
@@ -119,15 +127,13 @@ def test_access_logs_go_to_the_given_bucket(stack_mocks):
     assert logs == {"bucket": "logs-bucket", "enabled": True, "prefix": "web"}
 
 
-def test_no_access_logs_without_a_bucket(stack_mocks):
-    build_load_balancer(stack_mocks)
-    assert not stack_mocks.one("aws:lb/loadBalancer:LoadBalancer").inputs.get("accessLogs")
+def test_no_access_logs_without_a_bucket(default_load_balancer):
+    assert not default_load_balancer.one("aws:lb/loadBalancer:LoadBalancer").inputs.get("accessLogs")
 
 
-def test_names_fit_the_32_character_limit_with_auto_naming(stack_mocks):
-    build_load_balancer(stack_mocks)
+def test_names_fit_the_32_character_limit_with_auto_naming(default_load_balancer):
     for resource_type in ("aws:lb/loadBalancer:LoadBalancer", "aws:lb/targetGroup:TargetGroup"):
-        assert len(stack_mocks.one(resource_type).name) <= 24
+        assert len(default_load_balancer.one(resource_type).name) <= 24
 
 
 def test_long_roles_and_unknown_target_types_are_refused():
