@@ -12,12 +12,14 @@ from .baseline import fingerprints
 from .findings import Finding, Report
 from .project import Project, ProjectError, find_projects, read_text
 from .rules import Context, run_rules
+from .rules.imports import predicted_import_error
 from .selection import Selection
 from .suppress import COMMENT_RULES, Suppressions
 from .synth import run_synth
 
 # Static rules whose findings claim that the program fails under the language host. When synth ran the same
-# program to completion the claim is disproved, so the finding is dropped (the run is the stronger evidence).
+# program to completion the claim is disproved, so the finding is dropped (the run is the stronger evidence);
+# when the run failed the way TAP003 predicted, the two are one finding (see _confirmed_by_the_run).
 _DISPROVED_BY_A_RUN = frozenset({"TAP003"})
 
 
@@ -47,7 +49,9 @@ def check(path: str | Path, *, stack: str | None = None, synth: bool = True, tim
     loadable = project.project_file is not None and project.load_error is None
     packs = policy.pack_folders(project, policy_packs) if loadable and policy.RULE in selection.enabled else []
     usages = sdkargs.collect(project) if loadable and "TAP024" in selection.enabled else []
-    sdk_in_process = bool(usages) and sdkargs.sdk_available()
+    # When synth runs, its process (which has the SDK loaded anyway) checks the nested keys; importing pulumi_aws
+    # here too would cost a second SDK import.
+    sdk_in_process = bool(usages) and not (synth and loadable) and sdkargs.sdk_available()
     sdk_results: list[dict[str, Any]] | None = sdkargs.unknown_keys(usages) if sdk_in_process else None
 
     findings: list[Finding] = []
@@ -64,6 +68,8 @@ def check(path: str | Path, *, stack: str | None = None, synth: bool = True, tim
         report.synth_skipped = result.skipped
         if sdk_results is None:
             sdk_results = result.sdk_findings
+        if sdk_results is None and usages and sdkargs.sdk_available():  # synth could not import the SDK
+            sdk_results = sdkargs.unknown_keys(usages)
     elif not synth:
         report.notes.append("synth skipped (--no-synth): TAP010 and the rules that read the program's run (the "
                             "graph rules) ran only their static parts")
@@ -82,10 +88,33 @@ def check(path: str | Path, *, stack: str | None = None, synth: bool = True, tim
     findings += sdkargs.to_findings(sdk_results or [])
     if ctx.synth_ok:
         findings = [f for f in findings if f.rule not in _DISPROVED_BY_A_RUN]
+    elif record is not None and {"TAP003", "TAP010"} <= selection.enabled:
+        findings = _confirmed_by_the_run(findings)
     report.findings = _finalize(project, findings, selection, complete=ctx.synth_ok)
     report.notes = list(dict.fromkeys(report.notes))
     report.synth = record
     return report
+
+
+def _confirmed_by_the_run(findings: list[Finding]) -> list[Finding]:
+    """One finding per import failure: when the program's run (TAP010) failed with the import error a TAP003
+    finding predicted, keep the run's finding, at the line that raised, with TAP003's explanation of why (the
+    language host's sys.path) and its fix when the run gave none (synth's own fix already names the layout), and
+    drop the TAP003 findings that predicted it."""
+    failures = [f for f in findings if f.rule == "TAP010"]
+    predicted = [f for f in findings if f.rule == "TAP003"]
+    merged: dict[int, Finding] = {}
+    confirmed: set[int] = set()
+    for failure in failures:
+        for item in predicted:
+            why = predicted_import_error(item, failure.message)
+            if why is None:
+                continue
+            confirmed.add(id(item))
+            if id(failure) not in merged:
+                merged[id(failure)] = dataclasses.replace(
+                    failure, message=f"{failure.message.rstrip('.')}: {why}", fix=failure.fix or item.fix)
+    return [merged.get(id(f), f) for f in findings if id(f) not in confirmed]
 
 
 def check_all(paths: Iterable[str | Path], *, all_stacks: bool = False, **options: Any) -> list[Report]:

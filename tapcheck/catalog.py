@@ -83,7 +83,9 @@ _ROWS: tuple[Rule, ...] = (
          name="missing-entry-point"),
     Rule("TAP003", PULUMI, ERROR, "the layout breaks local imports under the language host",
          "The language host starts the program as a file: only a folder `main` (or no `main`) puts the program "
-         "folder on sys.path; a file `main` puts no project folder there at all.",
+         "folder on sys.path; a file `main` puts no project folder there at all. When synth runs the program "
+         "and it fails with the predicted import error, the failure is reported once, as TAP010 with this "
+         "explanation and fix; when the run completes, the claim is dropped.",
          "Drop `main` from Pulumi.yaml and keep `__main__.py` at the project root, so `lib.*` imports resolve.",
          "https://www.pulumi.com/docs/iac/languages-sdks/python/",
          example='main: tap.py  +  tap.py: from lib.tap_stack import TapStack',
@@ -109,7 +111,8 @@ _ROWS: tuple[Rule, ...] = (
          name="invalid-config-block"),
     Rule("TAP006", PULUMI, ERROR, "runtime options only work on one machine or are unknown",
          "An absolute or home-relative `virtualenv` exists only on the author's machine; an unknown `toolchain` "
-         "is rejected by the language host.",
+         "is rejected by the language host; with `toolchain: uv` the host runs `uv sync` on the nearest "
+         "pyproject.toml (the project folder or a parent), which fails when that file has no [project] table.",
          "Use a project-relative `virtualenv` (e.g. `.venv`) and `toolchain: pip|poetry|uv`.", "https://www.pulumi.com/docs/iac/languages-sdks/python/",
          example='runtime: {name: python, options: {virtualenv: /home/me/venv}}',
          fixed="runtime:\n"
@@ -119,7 +122,8 @@ _ROWS: tuple[Rule, ...] = (
     Rule("TAP007", PULUMI, ERROR,
          "a stack file has an invalid key, lacks `aws:region`, or holds a secret in plain text",
          "Stack files are committed: plain-text secrets leak, bad keys stop the CLI, and AWS resources need a "
-         "region.",
+         "region. A secret-named key that says where the secret is kept (`*_file`, `*_path`) or holds a file path "
+         "is not a plain-text secret.",
          "Use `pulumi config set --secret KEY`, `<namespace>:<name>` keys and set `aws:region`.", "https://www.pulumi.com/docs/iac/concepts/secrets/",
          example='config: {app:dbPassword: ChangeMe123!}',
          fixed="pulumi config set --secret dbPassword   # stored as `secure: v1:...`",
@@ -350,7 +354,10 @@ _ROWS: tuple[Rule, ...] = (
          name="import-hack"),
     Rule("TAP042", TESTS, ERROR, "unit tests assert inside apply without @pulumi.runtime.test",
          "Without the decorator the test returns before the apply callback runs, so its assertions never fail "
-         "the test.",
+         "the test. An apply counts as waited for when the test, or a function around the apply, runs under "
+         "`pulumi.runtime.test` (under any imported name, e.g. `from pulumi.runtime import test as pulumi_test`), "
+         "or when its Output is passed to such a function: the decorator awaits the returned Output and every "
+         "outstanding apply.",
          "Decorate the test with `@pulumi.runtime.test` and return the Output of the apply.",
          "https://www.pulumi.com/docs/iac/guides/testing/unit/",
          example='def test_tags():\n    bucket.tags.apply(lambda t: assert_owner(t))   # no @pulumi.runtime.test',

@@ -15,6 +15,8 @@ Other commands are a first word, like ``git``'s: ``tapcheck COMMAND ...`` runs t
 from __future__ import annotations
 
 import argparse
+import difflib
+import gc
 import json
 import os
 import shutil
@@ -131,8 +133,21 @@ def _reader_left(code: int) -> int:
     return code
 
 
+def _path_problem(path: str) -> str | None:
+    """For a PATH that does not exist and is spelled like a command (``grpah``), the error with the command it
+    probably meant; None otherwise (the check reports other missing folders itself)."""
+    if os.path.exists(path) or os.sep in path or "/" in path:
+        return None
+    close = difflib.get_close_matches(path, COMMANDS, n=1)
+    return f"no such folder: {path} (did you mean `tapcheck {close[0]}`?)" if close else None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI on *argv* (default ``sys.argv[1:]``); returns the exit code."""
+    if argv is None:  # the command line's own process: a check allocates much and frees little until it ends, so
+        # the cyclic collector would walk an ever-growing heap for nothing (https://docs.python.org/3/library/gc.html)
+        gc.freeze()
+        gc.set_threshold(50_000, 20, 20)
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv and argv[0] in COMMANDS:
         return _run_command(argv[0], argv[1:])
@@ -144,8 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.timeout <= 0:
         print("tapcheck: error: --timeout must be positive", file=sys.stderr)
         return 2
-    for problem in (output_problem(args.synth_out), output_problem(args.write_baseline),
-                    interpreter_problem(args.python)):
+    for problem in (*map(_path_problem, args.paths), output_problem(args.synth_out),
+                    output_problem(args.write_baseline), interpreter_problem(args.python)):
         if problem:
             print(f"tapcheck: error: {problem}", file=sys.stderr)
             return 2

@@ -312,18 +312,27 @@ class Project:
 
     @cached_property
     def settings(self) -> Settings:
-        """``[tool.tapcheck]``: required-tags, select, extend-select, ignore, severity, exclude.
+        """``[tool.tapcheck]``: required-tags, select, extend-select, ignore, severity, exclude, policy-packs.
 
-        Raises :class:`tapcheck.selection.SelectionError` when a setting has the wrong shape (a selector list that
-        is not a list of strings, a severity that is not a table)."""
+        Raises :class:`tapcheck.selection.SelectionError` for a key it does not know (naming the closest known
+        one) and when a setting has the wrong shape (a list setting that is not a list of strings, a severity that
+        is not a table)."""
         table = ((self.pyproject or {}).get("tool") or {}).get("tapcheck") or {}
-        tags = table.get("required-tags", table.get("required_tags"))
+        if not isinstance(table, dict):
+            raise SelectionError(f"[tool.tapcheck]: expected a table, got {table!r}")
+        for key in table:
+            if str(key).replace("_", "-") not in SETTING_KEYS:
+                close = difflib.get_close_matches(str(key).replace("_", "-"), SETTING_KEYS, n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                raise SelectionError(f"[tool.tapcheck] unknown key '{key}'{hint}; known keys: "
+                                     f"{', '.join(sorted(SETTING_KEYS))}")
         select = _setting(table, "select")
         severity = table.get("severity") or {}
         if not isinstance(severity, dict):
             raise SelectionError("[tool.tapcheck] severity: expected a table such as { security = \"error\" }")
         return Settings(
-            required_tags=tuple(str(t) for t in tags) if isinstance(tags, list) else DEFAULT_REQUIRED_TAGS,
+            required_tags=tuple(_setting(table, "required-tags")) if "required-tags" in table
+            or "required_tags" in table else DEFAULT_REQUIRED_TAGS,
             select=tuple(select) if "select" in table else None,
             extend_select=tuple(_setting(table, "extend-select")),
             ignore=tuple(_setting(table, "ignore")),
@@ -782,6 +791,11 @@ def _importable_in(folder: Path) -> list[tuple[str, Path]]:
             elif child.suffix == ".py" and child.stem.isidentifier() and child.stem != "setup":
                 names.append((child.stem, base))
     return names
+
+
+# Every key [tool.tapcheck] takes (each also spelled with underscores); any other is refused, as ruff refuses an
+# unknown key in [tool.ruff] rather than ignoring a misspelled setting.
+SETTING_KEYS = ("select", "extend-select", "ignore", "severity", "exclude", "required-tags", "policy-packs")
 
 
 def _setting(table: dict[str, Any], name: str) -> list[str]:

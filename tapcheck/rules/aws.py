@@ -40,18 +40,26 @@ _ROUTE_PARTS = ("aws:apigateway/method:Method", "aws:apigateway/integration:Inte
 
 # ----- TAP031 -------------------------------------------------------------------------------------------------
 def _waits_for(res: dict[str, Any], res_list: list[dict[str, Any]]) -> set[str]:
-    """URNs a resource waits for: its dependencies and, for a component among them, the component's descendants
-    (``depends_on`` a component waits for its children)."""
-    deps = set(res.get("dependencies") or [])
-    parents = {r["urn"]: r.get("parent") for r in res_list}
-    waits = set(deps)
-    for urn, first in parents.items():
-        parent = first
-        while parent:
-            if parent in deps:
-                waits.add(urn)
-                break
-            parent = parents.get(parent)
+    """URNs a resource waits for, transitively: its dependencies (``depends_on`` and the resources whose Outputs
+    its inputs take), what those wait for in turn, and for a component among them the component's descendants
+    (``depends_on`` a component waits for its children). The engine creates a resource only after all of its
+    dependencies, so waiting is transitive (https://www.pulumi.com/docs/iac/concepts/options/dependson/)."""
+    by_urn = {r["urn"]: r for r in res_list}
+    children: dict[str, list[str]] = defaultdict(list)
+    for r in res_list:
+        if r.get("parent"):
+            children[r["parent"]].append(r["urn"])
+    waits: set[str] = set()
+    todo = list(res.get("dependencies") or [])
+    while todo:
+        urn = todo.pop()
+        if urn in waits:
+            continue
+        waits.add(urn)
+        dep = by_urn.get(urn) or {}
+        todo += dep.get("dependencies") or []
+        if dep.get("custom") is False:  # a component: its children, as the SDK expands depends_on
+            todo += children.get(urn, [])
     return waits
 
 

@@ -499,15 +499,66 @@ def tap040(ctx: Context) -> list[Finding]:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith("test"):
                 helpers[node.name] = node
                 helpers[f"self.{node.name}"] = node
-        functions = _functions(tree)  # type: ignore[arg-type]
+        scope = _Scope(tree)  # type: ignore[arg-type]
         for test in tests:
-            if not _asserts(test, helpers) and not _callback_asserts(test, functions):  # TAP042 says why
+            if not _asserts(test, helpers) and not _callback_asserts(test, scope):  # TAP042 says why
                 out.append(finding("TAP040", rel, test.lineno,
                                    f"`{test.name}` asserts nothing: it passes whatever the code does"))
     return out
 
 
 # ----- TAP042 -------------------------------------------------------------------------------------------------
+# pulumi.runtime.test is defined in pulumi/runtime/mocks.py and re-exported by pulumi.runtime.
+_RUNTIME_TEST = frozenset({"pulumi.runtime.test", "pulumi.runtime.mocks.test"})
+# Calls that run an awaitable (``output.future()``) to completion before they return (asyncio docs).
+_RUNS_TO_COMPLETION = frozenset({"asyncio.run"})
+
+
+def imported_names(tree: ast.Module) -> dict[str, str]:
+    """Local name -> the dotted name it was imported as, for every absolute import in the file (module level or
+    inside functions): ``import pulumi.runtime as rt`` -> {"rt": "pulumi.runtime"}, ``from pulumi.runtime import
+    test as t`` -> {"t": "pulumi.runtime.test"}, ``import pulumi.runtime`` -> {"pulumi": "pulumi"}."""
+    names: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    names[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".", 1)[0]
+                    names[top] = top
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for alias in node.names:
+                names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return names
+
+
+def qualified(node: ast.AST, imports: dict[str, str]) -> str:
+    """The dotted name ``node`` spells, its first part resolved through the file's imports: ``rt.test`` ->
+    ``pulumi.runtime.test`` after ``import pulumi.runtime as rt``; "" for anything but a name/attribute chain."""
+    parts = dotted_parts(node)
+    if not parts:
+        return ""
+    return ".".join([imports.get(parts[0], parts[0]), *parts[1:]])
+
+
+def _is_runtime_test(node: ast.AST, imports: dict[str, str]) -> bool:
+    """``node`` names pulumi.runtime.test, under whatever name the file imported it."""
+    return qualified(node, imports) in _RUNTIME_TEST
+
+
+def _runtime_tested(tree: ast.Module, imports: dict[str, str]) -> set[str]:
+    """Names of the file's functions that run under pulumi.runtime.test: decorated with it (``@rt.test``) or
+    wrapped by it (``check = pulumi.runtime.test(check)``)."""
+    names = {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+             and any(_is_runtime_test(d, imports) for d in n.decorator_list)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) \
+                and _is_runtime_test(node.value.func, imports):
+            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    return names
+
+
 def _asserts_directly(node: ast.AST, functions: dict[str, ast.AST], depth: int = 0) -> bool:
     """``node`` holds an assert, an assert-like call, or a call of a same-file function that does (one level)."""
     for sub in ast.walk(node):
@@ -522,19 +573,66 @@ def _asserts_directly(node: ast.AST, functions: dict[str, ast.AST], depth: int =
     return False
 
 
-def _callback_asserts(test: ast.FunctionDef | ast.AsyncFunctionDef,
-                      functions: dict[str, ast.AST]) -> list[int]:
-    """Lines of ``.apply(callback)`` calls in an undecorated test whose callback asserts."""
-    if any(dotted(d.func if isinstance(d, ast.Call) else d).endswith("runtime.test") for d in test.decorator_list):
-        return []
+class _Scope:
+    """What one test file says about pulumi.runtime.test: its imports, and the functions that run under it."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.imports = imported_names(tree)
+        self.functions = _functions(tree)
+        self.tested = _runtime_tested(tree, self.imports)
+
+    def waits(self, call: ast.Call) -> bool:
+        """``call`` runs its arguments' Outputs to completion: it calls a function that runs under
+        pulumi.runtime.test (``check(out)``, ``self.check(out)``) or wraps one on the spot (``rt.test(f)()``)."""
+        func = call.func
+        if isinstance(func, ast.Call) and _is_runtime_test(func.func, self.imports):
+            return True
+        name = qualified(func, self.imports)
+        last = name.rsplit(".", 1)[-1]
+        return last in self.tested or name in _RUNS_TO_COMPLETION or last == "run_until_complete"
+
+
+def _callback_asserts(test: ast.FunctionDef | ast.AsyncFunctionDef, scope: _Scope) -> list[tuple[int, bool]]:
+    """``(line, waited)`` of each ``.apply(callback)`` call in a test whose callback asserts: ``waited`` when
+    something runs the callback before the test ends.
+
+    pulumi.runtime.test runs the function it decorates to completion: it awaits the Output the function returns
+    and then every outstanding RPC and apply (``run_pulumi_func`` -> ``wait_for_rpcs``, pulumi/runtime/mocks.py
+    and stack.py in the Pulumi Python SDK). So an apply is waited for when the test itself runs under it, when
+    the apply sits in a nested function that does (however pulumi.runtime.test was imported), when its Output
+    is passed, directly or through a local name, to such a function, and when it is awaited or run with
+    ``asyncio.run``/``run_until_complete``."""
+    waited: set[ast.AST] = set()  # nodes whose applies something waits for
+    passed: set[str] = set()  # local names handed to a waiting call
+    wrapped = {a.id for node in ast.walk(test) if isinstance(node, ast.Call) and _is_runtime_test(node.func,
+                                                                                                 scope.imports)
+               for a in node.args if isinstance(a, ast.Name)}  # pulumi.runtime.test(check)
+    for node in ast.walk(test):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node is not test and (
+                node.name in wrapped or any(_is_runtime_test(d, scope.imports) for d in node.decorator_list)):
+            waited.add(node)
+        elif isinstance(node, ast.Await):  # `await out.apply(check).future()` waits for the callback
+            waited.add(node.value)
+        elif isinstance(node, ast.Call) and scope.waits(node):
+            waited.update([*node.args, *(k.value for k in node.keywords)])
+            passed |= {n.id for arg in [*node.args, *(k.value for k in node.keywords)]
+                       for n in ast.walk(arg) if isinstance(n, ast.Name)}
+    for node in ast.walk(test):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(n, ast.Name) and n.id in passed for t in targets for n in ast.walk(t)):
+                waited.add(node.value)
+    covered = {id(sub) for node in waited for sub in ast.walk(node)}
+    everything = any(_is_runtime_test(d, scope.imports) for d in test.decorator_list)
     lines = []
     for node in ast.walk(test):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "apply" \
                 and node.args:
             callback = node.args[0]
-            body = callback if isinstance(callback, ast.Lambda) else functions.get(dotted(callback).rsplit(".", 1)[-1])
-            if body is not None and _asserts_directly(body, functions):
-                lines.append(node.lineno)
+            body = callback if isinstance(callback, ast.Lambda) \
+                else scope.functions.get(dotted(callback).rsplit(".", 1)[-1])
+            if body is not None and _asserts_directly(body, scope.functions):
+                lines.append((node.lineno, everything or id(node) in covered))
     return lines
 
 
@@ -543,21 +641,22 @@ def _functions(tree: ast.Module) -> dict[str, ast.AST]:
 
 
 def tap042(ctx: Context) -> list[Finding]:
-    """Unit tests whose assertions sit in an ``apply`` callback without ``@pulumi.runtime.test``: the test returns
-    before the callback runs, so a failing assertion never fails it (https://www.pulumi.com/docs/iac/guides/
-    testing/unit/)."""
+    """Unit tests whose assertions sit in an ``apply`` callback that nothing waits for (no
+    ``@pulumi.runtime.test`` on the test, on a nested function holding the apply, or on a function its Output is
+    passed to): the test returns before the callback runs, so a failing assertion never fails it
+    (https://www.pulumi.com/docs/iac/guides/testing/unit/)."""
     p = ctx.project
     out: list[Finding] = []
     for src in p.sources():
         if not p.is_test_file(src.path) or src.tree is None:
             continue
-        functions = _functions(src.tree)
+        scope = _Scope(src.tree)
         for test in _tests(src.tree):
             out += [finding("TAP042", p.rel(src.path), line,
-                            f"`{test.name}` asserts inside an apply callback but is not decorated with "
-                            "@pulumi.runtime.test: the test ends before the callback runs, so the assertion can "
-                            "never fail it")
-                    for line in _callback_asserts(test, functions)]
+                            f"`{test.name}` asserts inside an apply callback that nothing waits for: neither the "
+                            "test nor a function around the apply is decorated with @pulumi.runtime.test, so the "
+                            "test ends before the callback runs and the assertion can never fail it")
+                    for line, waited in _callback_asserts(test, scope) if not waited]
     return out
 
 

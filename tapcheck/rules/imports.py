@@ -123,6 +123,30 @@ def local_names(p: Project) -> dict[str, Path]:
     return names
 
 
+_FAILS = " fails under the language host: "
+_RELATIVE = "attempted relative import with no known parent package"
+_NOT_IMPORTABLE = re.compile(r"so '([^']+)' \(found at ")
+_NO_MODULE = re.compile(r"No module named '([^']+)'")
+
+
+def predicted_import_error(item: Finding, error: str) -> str | None:
+    """When the TAP003 finding ``item`` predicted the import failure that the program's run then raised
+    (``error``, the text of synth's TAP010 message), TAP003's explanation of why: ``"no project folder is on
+    sys.path for `main: tap.py` (a file entry point), so 'lib' (found at lib) is not importable"`` for
+    ``No module named 'lib'`` or ``'lib.tap_stack'``; None for anything else."""
+    if item.rule != "TAP003":
+        return None
+    if _RELATIVE in item.message:
+        return item.message.split(": ", 1)[1] if _RELATIVE in error else None
+    name = _NOT_IMPORTABLE.search(item.message)
+    raised = _NO_MODULE.search(error)
+    if name is None or raised is None or _FAILS not in item.message:
+        return None
+    if raised.group(1) != name.group(1) and not raised.group(1).startswith(f"{name.group(1)}."):
+        return None
+    return item.message.split(_FAILS, 1)[1]
+
+
 def _fix(p: Project) -> str:
     if p.main:
         return (f"Remove `main: {p.main}` from Pulumi.yaml and move the entry point to `__main__.py` at the project "
@@ -165,11 +189,11 @@ def tap003(ctx: Context) -> list[Finding]:
             if not resolved_any and failures:
                 imp, name = failures[0]
                 if imp.level:
-                    message = (f"`{imp.text}`: attempted relative import with no known parent package (Pulumi runs "
-                               f"`{p.rel(entry)}` as a script via runpy.run_path)")
+                    message = (f"`{imp.text}`: {_RELATIVE} (Pulumi runs `{p.rel(entry)}` as a script via "
+                               "runpy.run_path)")
                 else:
-                    message = (f"`{imp.text}` fails under the language host: {where}, so '{name}' (found at "
-                               f"{p.rel(local[name])}) is not importable")
+                    message = (f"`{imp.text}`{_FAILS}{where}, so '{name}' (found at {p.rel(local[name])}) is not "
+                               "importable")
                 out.append(finding("TAP003", p.rel(path), imp.line, message, _fix(p)))
     return out
 

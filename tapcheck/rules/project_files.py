@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import ast
 import difflib
+import os
 import re
+import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,16 +40,27 @@ SECRET_WORDS = frozenset({"password", "passwd", "secret", "token", "apikey", "pa
 # Secrets named by two words whose parts alone are not secret: tunnel1_preshared_key, tlsPrivateKey, authToken.
 SECRET_COMPOUNDS = ("password", "apikey", "sharedkey", "privatekey", "secretkey", "signingkey", "authtoken",
                     "accesstoken", "clientsecret")
-# A key ending in one of these names something about a secret, not the secret itself (secretArn, tokenTtl).
+# A key ending in one of these names something about a secret, not the secret itself (secretArn, tokenTtl), or
+# where it is kept (api_key_file, ssh_private_key_path): the file is read at deploy time, its path is no secret.
 NOT_SECRET_TAILS = frozenset({"arn", "arns", "name", "names", "id", "ids", "enabled", "length", "ttl", "rotation",
-                              "days", "version", "prefix", "path", "count", "strategy", "mode", "type", "policy",
-                              "kms", "provider", "manager", "required", "url", "uri"})
+                              "days", "version", "prefix", "path", "paths", "count", "strategy", "mode", "type",
+                              "policy", "kms", "provider", "manager", "required", "url", "uri", "file", "files",
+                              "filename", "filepath", "dir", "directory", "folder", "location"})
+# A value that is a file path (absolute, home-relative, ./ or ../, a Windows drive, or a file name with the
+# extension of a key, certificate or credentials file) rather than the secret itself.
+FILE_PATH_RE = re.compile(r"^(?:~|\.{1,2})?[/\\](?!/)\S*$|^[A-Za-z]:[/\\]\S*$"
+                          r"|^[\w.-]+(?:/[\w.-]+)*\.(?:json|pem|key|crt|cer|der|p12|pfx|jks|pub|ppk|txt|ya?ml|env|ini|"
+                          r"cfg|conf|toml|kubeconfig)$", re.IGNORECASE)
 SCRIPT_NAMES = frozenset({"Pipfile", "Makefile", "makefile", "GNUmakefile", "pyproject.toml", "package.json",
                           "tox.ini", "justfile", "Justfile", "Taskfile.yml", "Jenkinsfile", ".gitlab-ci.yml",
                           "buildspec.yml", "azure-pipelines.yml", "setup.cfg", "Dockerfile"})
 STACK_REF_RE = re.compile(
     r"(?:stack\s+(?:select|init|rm|output|export|import|history|tag\s+\w+)\b(?:\s+--?[\w-]+(?:=\S+)?)*\s+"
     r"|--stack(?:=|\s+)|\s-s\s+)[\"']?(?P<ref>[^\s\"'|;&)`]+)")
+# `pulumi` as a command word (also `~/.pulumi/bin/pulumi`, `pulumi.exe`, a Makefile's `$(PULUMI)`), and where its
+# command line ends.
+PULUMI_COMMAND_RE = re.compile(r"(?:^|(?<=[\s\"'`(;&|/=]))(?:pulumi(?:\.exe)?|\$[({]?PULUMI[)}]?)(?=[\s\"',]|$)")
+COMMAND_END_RE = re.compile(r"&&|\|\||[;|`\n]|\$\(")
 AUTOMATION_PROJECT_RE = re.compile(r"project_name\s*=\s*[\"']([^\"']+)[\"']")
 
 
@@ -54,6 +68,13 @@ def words(key: str) -> list[str]:
     """``dbMasterPassword`` / ``db_master-password`` -> ["db", "master", "password"]."""
     spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", key.rsplit(":", maxsplit=1)[-1])
     return [w.lower() for w in re.split(r"[\s_.\-]+", spaced) if w]
+
+
+def plain_secret(key: Any, value: Any) -> bool:
+    """A non-empty plain string under a key that names a secret, and not a file path (``credentials:
+    /home/ci/gcp.json`` says where the secret is kept, not what it is)."""
+    return isinstance(key, str) and isinstance(value, str) and bool(value) and looks_secret(key) \
+        and not FILE_PATH_RE.match(value.strip())
 
 
 def looks_secret(key: str) -> bool:
@@ -73,7 +94,7 @@ def _plain_nested_secrets(value: Any, path: tuple[Any, ...]) -> list[tuple[Any, 
     for part, item in items:
         if is_secure(item):
             continue
-        if isinstance(item, str) and item and isinstance(part, str) and looks_secret(part):
+        if plain_secret(part, item):
             found.append((*path, part))
         else:
             found += _plain_nested_secrets(item, (*path, part))
@@ -226,6 +247,22 @@ def _script_files(p: Project) -> list[Path]:
     return out
 
 
+def _pulumi_arguments(text: str) -> Iterator[tuple[int, str]]:
+    """(line number, arguments) of every ``pulumi`` command in a script, workflow or task file: the text after the
+    word ``pulumi`` up to the end of that command (``&&``, ``;``, a pipe, the line's end unless it is continued with
+    ``\\``). Only these carry a stack reference: ``-s`` is pytest's "no capture" and other tools' flags, but
+    ``pulumi -s``/``--stack`` names a stack (https://www.pulumi.com/docs/iac/cli/commands/pulumi_up/)."""
+    continued = False
+    for lineno, line in enumerate(text.splitlines(), 1):
+        starts = ([0] if continued else []) + [m.end() for m in PULUMI_COMMAND_RE.finditer(line)]
+        continued = False
+        for start in starts:
+            args = COMMAND_END_RE.split(line[start:], maxsplit=1)[0]
+            yield lineno, args
+            # a command that runs to a trailing backslash goes on on the next line
+            continued = start + len(args) == len(line) and args.rstrip().endswith("\\")
+
+
 def tap004(ctx: Context) -> list[Finding]:
     """Stack references and Automation API project names that name another project (errors), and config keys
     in another namespace: an error when the program reads that key under the project's name (a renamed
@@ -241,9 +278,9 @@ def tap004(ctx: Context) -> list[Finding]:
         if text is None:
             continue
         rel = p.rel(path)
-        for lineno, line in enumerate(text.splitlines(), 1):
-            if "stack" in line:
-                for match in STACK_REF_RE.finditer(line):
+        for lineno, args in _pulumi_arguments(text):
+            if "stack" in args or "-s" in args:
+                for match in STACK_REF_RE.finditer(args):
                     parts = match.group("ref").split("/")
                     if len(parts) == 3 and parts[1] and not re.search(r"[$%{<]", parts[1]) and parts[1] != name:
                         out.append(finding(
@@ -252,6 +289,7 @@ def tap004(ctx: Context) -> list[Finding]:
                             f"names '{name}': Pulumi stops with \"provided project name \"{parts[1]}\" doesn't match "
                             "Pulumi.yaml\"",
                             f"Use '{parts[0]}/{name}/{parts[2]}', or rename the project in Pulumi.yaml."))
+        for lineno, line in enumerate(text.splitlines(), 1):
             if path.suffix == ".py" and "automation" in text:
                 for match in AUTOMATION_PROJECT_RE.finditer(line):
                     if match.group(1) != name:
@@ -492,17 +530,52 @@ def tap006(ctx: Context) -> list[Finding]:
         elif toolchain not in ("pip", "poetry", "uv"):
             out.append(finding("TAP006", pf, line, f"unsupported toolchain option: {toolchain}",
                                "Use `toolchain: pip`, `poetry` or `uv`."))
-        elif toolchain == "uv" and "project" not in (p.pyproject or {}):
-            where = "pyproject.toml is missing a [project] section" if p.pyproject is not None else \
-                "there is no pyproject.toml"
-            out.append(finding("TAP006", pf, line, f"`toolchain: uv` but {where}, which uv requires (the host runs "
-                                                   "`uv sync` before every run)",
-                               "Add a pyproject.toml with a [project] section listing the dependencies."))
+        elif toolchain == "uv":
+            out += _uv_project(ctx, line)
     if "typechecker" in options and options["typechecker"] not in ("mypy", "pyright"):
         out.append(finding("TAP006", pf, p.doc.line("runtime", "options", "typechecker"),
                            f"unsupported typechecker option: {options['typechecker']}",
                            "Use `typechecker: mypy` or `pyright`, or remove the option."))
     return out
+
+
+def _search_up(folder: Path, name: str) -> Path | None:
+    """The nearest ``folder/name`` or ``<ancestor>/name``, as the toolchain's ``searchup`` finds it."""
+    for base in (folder, *folder.parents):
+        if (base / name).is_file():
+            return base / name
+    return None
+
+
+def _uv_project(ctx: Context, line: int) -> list[Finding]:
+    """``toolchain: uv``: the host looks for uv.lock, then pyproject.toml, in the project folder and then upward
+    (a workspace or component repository keeps them in a parent folder), and runs ``uv sync`` there; with neither,
+    it runs ``uv init`` and moves requirements.txt into the new pyproject.toml (pulumi/pulumi
+    sdk/python/toolchain/uv.go, ``InstallDependencies``; https://www.pulumi.com/docs/iac/languages-sdks/python/).
+    ``uv sync`` then fails only when the pyproject.toml it finds has neither a ``[project]`` table nor a
+    ``[tool.uv.workspace]`` (https://docs.astral.sh/uv/concepts/projects/workspaces/)."""
+    p = ctx.project
+    found = _search_up(p.root, "pyproject.toml")
+    if found is None:
+        if _search_up(p.root, "uv.lock") is None:
+            ctx.notes.append(f"TAP006: `toolchain: uv` and no pyproject.toml in {p.project_file_rel}'s folder or "
+                             "above: on the first install the language host runs `uv init` here and moves "
+                             "requirements.txt into a new pyproject.toml")
+        return []
+    if found == p.root / "pyproject.toml":
+        data, where = p.pyproject, "pyproject.toml"
+    else:
+        try:
+            data = tomllib.loads(found.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            data = None
+        where = os.path.relpath(found, p.root).replace(os.sep, "/")
+    if data is None or "project" in data or "workspace" in ((data.get("tool") or {}).get("uv") or {}):
+        return []  # an unreadable pyproject.toml stops uv with its own message; not this rule's to guess
+    return [finding("TAP006", p.project_file_rel, line,
+                    f"`toolchain: uv` but {where}, the nearest pyproject.toml, has no [project] table (nor "
+                    "[tool.uv.workspace]): `uv sync`, which the host runs before every program run, fails",
+                    f"Add a [project] table listing the dependencies to {where}.")]
 
 
 # ----- TAP007 / TAP008 ----------------------------------------------------------------------------------------
@@ -556,7 +629,7 @@ def tap007(ctx: Context) -> list[Finding]:
                 out.append(finding("TAP007", rel, line, f"Stack '{stack.name}' with configuration key '{bare}' must "
                                                         "be encrypted as it's secret",
                                    f"Run `pulumi config set --secret {bare} <value> --stack {stack.name}`."))
-            elif isinstance(value, str) and value and looks_secret(key):
+            elif plain_secret(key, value):
                 out.append(finding("TAP007", rel, line, f"config key '{key}' looks like a secret but is stored in "
                                                         "plain text in a committed file",
                                    f"Run `pulumi config set --secret {key} <value> --stack {stack.name}` (it "

@@ -210,7 +210,9 @@ def test_tapcheck_at_project_root_does_not_hide_a_file_main(tmp_path: Path) -> N
     data = _run_copied_checker(root)
     tap010 = [f for f in data["findings"] if f["rule"] == "TAP010"]
     assert [(f["path"], f["line"]) for f in tap010] == [("tap.py", 8)]
-    assert tap010[0]["message"].endswith("ModuleNotFoundError: No module named 'lib'")
+    assert "ModuleNotFoundError: No module named 'lib': no project folder is on sys.path for `main: tap.py`" \
+        in tap010[0]["message"]  # TAP003's why, folded into the run's finding
+    assert not [f for f in data["findings"] if f["rule"] == "TAP003"]
     path0 = Path(data["record"]["exports"]["path0"]["value"])
     assert path0.name == "_runner" and path0.parent == (root / "tapcheck").resolve()
 
@@ -233,6 +235,32 @@ def test_tap024_runs_in_the_synth_subprocess_without_a_local_sdk(monkeypatch: py
     assert any(note.startswith("TAP024 skipped") for note in static.notes)
 
 
+@pytest.mark.parametrize(("files", "finds"), [
+    ({}, None),  # the host runs `uv init` and moves requirements.txt into a new pyproject.toml
+    ({"pyproject.toml": "[tool.ruff]\nline-length = 120\n"}, "pyproject.toml, the nearest pyproject.toml, has no "),
+    ({"pyproject.toml": "[project]\nname = 'app'\nversion = '0'\n"}, None),
+    ({"../pyproject.toml": "[project]\nname = 'repo'\nversion = '0'\n"}, None),  # a component repo's examples/
+    ({"../pyproject.toml": "[tool.uv.workspace]\nmembers = ['app']\n"}, None),  # a virtual workspace root
+    ({"../pyproject.toml": "[tool.black]\n"}, "../pyproject.toml, the nearest pyproject.toml, has no "),
+])
+def test_uv_toolchain_finds_pyproject_as_the_host_does(tmp_path: Path, files: dict[str, str],
+                                                       finds: str | None) -> None:
+    """pulumi/pulumi sdk/python/toolchain/uv.go: uv.lock, then pyproject.toml, searched from the project folder
+    upward; `uv init` when there is none."""
+    project = tmp_path / "app"
+    write(project, {"Pulumi.yaml": "name: app\nruntime:\n  name: python\n  options:\n    toolchain: uv\n",
+                    "__main__.py": "import pulumi\n\npulumi.export('stack', pulumi.get_stack())\n"})
+    for name, text in files.items():
+        (project / name).write_text(text, encoding="utf-8")
+    report = tapcheck.check(project, synth=False)
+    hits = [f.message for f in report.findings if f.rule == "TAP006"]
+    assert len(hits) == (finds is not None)
+    if finds is not None:
+        assert hits[0].startswith(f"`toolchain: uv` but {finds}")
+    else:
+        assert any("uv init" in note for note in report.notes) == (not files)
+
+
 @pytest.mark.parametrize(("pulumi_yaml", "rule", "line", "message"), [
     ("nmae: app\nruntime: python\n", "TAP001", 1, "project is missing a 'name' attribute; found 'nmae' instead"),
     ("name: Pulumi.core\nruntime: python\n", "TAP001", 1, "project name must not be `Pulumi`"),
@@ -245,8 +273,6 @@ def test_tap024_runs_in_the_synth_subprocess_without_a_local_sdk(monkeypatch: py
      "#/config/tags: additional property 'Owner' not allowed"),
     ("name: app\nruntime: python\nconfig:\n  x:\n    default: 1\n    value: 2\n", "TAP005", 4,
      "project config 'x' cannot have both a 'default' and 'value' attribute"),
-    ("name: app\nruntime:\n  name: python\n  options:\n    toolchain: uv\n", "TAP006", 5,
-     "`toolchain: uv` but there is no pyproject.toml"),
     ("name: app\nruntime:\n  name: python\n  options:\n    virtualenv: ~/venvs/app\n", "TAP006", 5,
      "`virtualenv: ~/venvs/app` is relative to one user's home folder"),
 ])

@@ -142,3 +142,14 @@ def test_a_skipped_synth_is_said_in_the_summary_line() -> None:
     report = Report(findings=[], synth_skipped="cannot import pulumi")
     assert render_text(report).splitlines()[-1] == (
         "no findings (static rules only: synth did not run, see the note; --strict fails on it)")
+
+
+@pytest.mark.parametrize(("path", "hint"), [("grpah", " (did you mean `tapcheck graph`?)"),
+                                            ("exprot", " (did you mean `tapcheck export`?)"),
+                                            ("infrastructure", "")])
+def test_missing_path_spelled_like_a_command_names_the_command(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], path: str,
+        hint: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main([path]) == 2
+    assert capsys.readouterr().err == f"tapcheck: error: no such folder: {path}{hint}\n"

@@ -1,8 +1,12 @@
 """Rule selection with ruff's semantics: defaults, select, extend-select, ignore, specificity, severity."""
 
+from pathlib import Path
+
 import pytest
 
 from tapcheck.catalog import RULES
+from tapcheck.cli import main
+from tapcheck.project import DEFAULT_REQUIRED_TAGS, Project, Settings
 from tapcheck.selection import SelectionError, resolve
 
 
@@ -44,3 +48,44 @@ def test_severity_overrides_by_group_and_id() -> None:
 def test_unknown_selectors_are_refused_by_name(kwargs: dict, named: str) -> None:
     with pytest.raises(SelectionError, match=named):
         resolve(**kwargs)
+
+
+def _write(tmp_path: Path, toml: str) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: app\nruntime: python\n", encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(toml, encoding="utf-8")
+
+
+def _settings_of(tmp_path: Path, toml: str) -> Settings:
+    _write(tmp_path, toml)
+    return Project(tmp_path).settings
+
+
+@pytest.mark.parametrize(("toml", "message"), [
+    ('[tool.tapcheck]\nextend-selct = ["house"]\n',
+     "[tool.tapcheck] unknown key 'extend-selct' (did you mean 'extend-select'?); known keys: exclude, "
+     "extend-select, ignore, policy-packs, required-tags, select, severity"),
+    ('[tool.tapcheck]\nrequired-tags = "Owner"\n', "[tool.tapcheck] required-tags: expected a list of strings, got "
+                                                   "'Owner'"),
+    ('[tool.tapcheck]\npolicy-packs = [1]\n', "[tool.tapcheck] policy-packs: expected a list of strings, got [1]"),
+    ('[tool.tapcheck]\nbaseline = "x.json"\n', "[tool.tapcheck] unknown key 'baseline'; known keys: "),
+    ('[tool]\ntapcheck = "house"\n', "[tool.tapcheck]: expected a table, got 'house'"),
+])
+def test_settings_refuse_unknown_keys_and_wrong_types(tmp_path: Path, toml: str, message: str) -> None:
+    """A misspelled or mistyped setting stops the check (exit 2), as ruff refuses an unknown [tool.ruff] key."""
+    with pytest.raises(SelectionError) as raised:
+        _settings_of(tmp_path, toml)
+    assert str(raised.value).startswith(message)
+
+
+def test_settings_take_the_underscore_spellings(tmp_path: Path) -> None:
+    settings = _settings_of(tmp_path, '[tool.tapcheck]\nrequired_tags = ["Team"]\nextend_select = ["house"]\n')
+    assert (settings.required_tags, settings.extend_select) == (("Team",), ("house",))
+    assert _settings_of(tmp_path, "[project]\nname = 'x'\n").required_tags == DEFAULT_REQUIRED_TAGS
+
+
+def test_cli_exits_2_on_a_misspelled_setting(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _write(tmp_path, '[tool.tapcheck]\nignroe = ["TAP029"]\n')
+    assert main([str(tmp_path), "--no-synth"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("tapcheck: error: [tool.tapcheck] unknown key 'ignroe' (did you mean 'ignore'?)")
+    assert "\n" not in err

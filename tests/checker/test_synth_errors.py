@@ -196,6 +196,23 @@ def test_a_completed_run_disproves_tap003(tmp_path: Path) -> None:
     assert [(f.rule, f.severity, f.line) for f in ran.findings] == [("TAP041", "warning", 6)]
 
 
+def test_a_failed_run_confirms_tap003_in_one_finding(tmp_path: Path) -> None:
+    """The run fails with the import error TAP003 predicted: one TAP010 finding, with TAP003's why and the
+    layout fix."""
+    write(tmp_path, {"Pulumi.yaml": "name: app\nruntime: python\nmain: tap.py\n", "Pulumi.dev.yaml": "config: {}\n",
+                     "lib/__init__.py": "", "lib/names.py": "NAME = 'x'\n",
+                     "tap.py": "import pulumi\n\nfrom lib.names import NAME\n\npulumi.export('name', NAME)\n"})
+    assert [f.rule for f in tapcheck.check(tmp_path, synth=False).errors] == ["TAP003"]
+    (item,) = tapcheck.check(tmp_path).errors
+    assert (item.rule, item.path, item.line) == ("TAP010", "tap.py", 3)
+    assert "No module named 'lib'" in item.message
+    assert item.message.endswith("no project folder is on sys.path for `main: tap.py` (a file entry point), so "
+                                 "'lib' (found at lib) is not importable")
+    assert "remove `main`" in item.fix.lower() and "__main__.py" in item.fix
+    # with TAP010 not selected, the layout claim is all there is, and it stays
+    assert [f.rule for f in tapcheck.check(tmp_path, ignore=["TAP010"]).errors] == ["TAP003"]
+
+
 @pytest.mark.parametrize("name", ["random", "aws", "kubernetes", "tls", "awsx"])
 def test_project_named_like_a_provider_is_tap001(tmp_path: Path, name: str) -> None:
     write(tmp_path, {"Pulumi.yaml": f"# a project\nname: {name}\nruntime: python\n",

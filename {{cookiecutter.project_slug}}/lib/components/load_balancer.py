@@ -61,6 +61,12 @@ class Https:
         return bool(self.certificate_arn or self.domain_name)
 
     @property
+    def issues_certificate(self) -> bool:
+        """True when the stack requests the certificate itself (`domain_name` without `certificate_arn`), so it
+        writes DNS records in the Route 53 zone `zone`."""
+        return bool(self.domain_name and not self.certificate_arn)
+
+    @property
     def zone(self) -> str:
         """The Route 53 hosted zone the certificate is validated in."""
         return self.hosted_zone_name or self.domain_name.partition(".")[2]
@@ -188,7 +194,14 @@ class LoadBalancer(pulumi.ComponentResource):
         # CloudWatch names load balancers and target groups by these suffixes (for Monitoring).
         self.arn_suffix = self.load_balancer.arn_suffix
         self.target_group_arn_suffix = self.target_group.arn_suffix
-        self.certificate_arn = self._certificate_arn() if args.https.enabled else None
+        self.certificate_arn: pulumi.Input[str] | None = args.https.certificate_arn or None
+        self.domain_record: aws.route53.Record | None = None
+        if args.https.issues_certificate:
+            zone_id = aws.route53.get_zone_output(
+                name=args.https.zone, private_zone=False, opts=pulumi.InvokeOutputOptions(parent=self)
+            ).zone_id
+            self.certificate_arn = self._issued_certificate_arn(zone_id)
+            self.domain_record = self._domain_record(zone_id)
         self.listeners = self._listeners()
         self.web_acl = self._web_acl() if args.https.web_acl else None
         if not args.https.enabled:
@@ -249,14 +262,10 @@ class LoadBalancer(pulumi.ComponentResource):
         )
         return [https, redirect]
 
-    def _certificate_arn(self) -> pulumi.Input[str]:
-        """The configured certificate, or an ACM certificate for the domain, usable once DNS validation passed."""
+    def _issued_certificate_arn(self, zone_id: pulumi.Input[str]) -> pulumi.Output[str]:
+        """An ACM certificate for the domain, validated in the hosted zone `zone_id`; its ARN is known once ACM has
+        issued it."""
         https, naming, role = self._args.https, self._args.naming, self._args.role
-        if https.certificate_arn:
-            return https.certificate_arn
-        zone = aws.route53.get_zone_output(
-            name=https.zone, private_zone=False, opts=pulumi.InvokeOutputOptions(parent=self)
-        )
         certificate = aws.acm.Certificate(
             naming.name(f"{role}-cert"),
             domain_name=https.domain_name,
@@ -268,7 +277,7 @@ class LoadBalancer(pulumi.ComponentResource):
         option = certificate.domain_validation_options[0]
         record = aws.route53.Record(
             naming.name(f"{role}-cert-validation"),
-            zone_id=zone.zone_id,
+            zone_id=zone_id,
             name=option.resource_record_name,
             type=option.resource_record_type,
             records=[option.resource_record_value],
@@ -284,6 +293,32 @@ class LoadBalancer(pulumi.ComponentResource):
             opts=self._child,
         )
         return validation.certificate_arn
+
+    def _domain_record(self, zone_id: pulumi.Input[str]) -> aws.route53.Record:
+        """The domain's A record in the hosted zone `zone_id`: a Route 53 alias to the load balancer, which follows
+        its changing addresses at no query charge
+        (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-choosing-alias-non-alias.html).
+
+        IPv4 only, as the load balancer is: an AAAA alias would answer nothing until it is dualstack, in a VPC with
+        IPv6. The record inherits the load balancer's health (`evaluate_target_health`), which lets a failover
+        record added later take over
+        (https://docs.aws.amazon.com/Route53/latest/APIReference/API_AliasTarget.html).
+        """
+        naming, role = self._args.naming, self._args.role
+        return aws.route53.Record(
+            naming.name(f"{role}-domain"),
+            zone_id=zone_id,
+            name=self._args.https.domain_name,
+            type="A",
+            aliases=[
+                aws.route53.RecordAliasArgs(
+                    name=self.load_balancer.dns_name,
+                    zone_id=self.load_balancer.zone_id,
+                    evaluate_target_health=True,
+                )
+            ],
+            opts=self._child,
+        )
 
     def _web_acl(self) -> aws.wafv2.WebAcl:
         """A regional web ACL of AWS managed rule groups, associated with the load balancer."""

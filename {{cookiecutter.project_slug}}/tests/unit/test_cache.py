@@ -8,7 +8,7 @@ import pytest
 
 from lib.components.cache import TOKEN_SPECIALS, Cache, CacheArgs
 from lib.naming import ELASTICACHE_REPLICATION_GROUP, Naming
-from tests.unit.conftest import RecordingMocks, deploy
+from tests.unit.conftest import PROJECT, RecordingMocks, deploy, use_stack
 
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/test"
 SUBNETS = ["subnet-private-a", "subnet-private-b"]
@@ -41,14 +41,22 @@ def build_cache(mocks: RecordingMocks, production: bool = False, allow: bool = T
     return outputs
 
 
+@pytest.fixture(scope="module")
+def default_cache() -> RecordingMocks:
+    """`build_cache` with its defaults, registered once for the tests of this module that only read it."""
+    mocks = use_stack(PROJECT.stack_name)
+    build_cache(mocks)
+    use_stack(PROJECT.stack_name)  # the tests' own deployments record elsewhere
+    return mocks
+
+
 def unwrap(value: Any) -> Any:
     """The value inside the engine's secret wrapper."""
     return value["value"] if isinstance(value, dict) and SECRET_SIG in value else value
 
 
-def test_uses_v7_argument_names_and_a_lowercase_engine(stack_mocks):
-    build_cache(stack_mocks)
-    group = stack_mocks.one(GROUP)
+def test_uses_v7_argument_names_and_a_lowercase_engine(default_cache):
+    group = default_cache.one(GROUP)
     assert group.inputs["engine"] == "valkey"
     assert group.inputs["description"]
     assert group.inputs["numCacheClusters"] == 1
@@ -56,16 +64,14 @@ def test_uses_v7_argument_names_and_a_lowercase_engine(stack_mocks):
     assert "numberCacheClusters" not in group.inputs
 
 
-def test_replication_group_id_is_explicit_and_within_the_limit(stack_mocks):
-    build_cache(stack_mocks)
-    group_id = stack_mocks.one(GROUP).inputs["replicationGroupId"]
+def test_replication_group_id_is_explicit_and_within_the_limit(default_cache):
+    group_id = default_cache.one(GROUP).inputs["replicationGroupId"]
     assert group_id == "tap-cache-test"
     assert len(group_id) <= ELASTICACHE_REPLICATION_GROUP
 
 
-def test_encrypted_at_rest_with_the_stack_key_and_in_transit(stack_mocks):
-    build_cache(stack_mocks)
-    group = stack_mocks.one(GROUP)
+def test_encrypted_at_rest_with_the_stack_key_and_in_transit(default_cache):
+    group = default_cache.one(GROUP)
     assert group.inputs["atRestEncryptionEnabled"] is True
     assert group.inputs["kmsKeyId"] == KEY_ARN
     assert group.inputs["transitEncryptionEnabled"] is True
@@ -109,9 +115,8 @@ def test_lives_in_the_private_subnets_behind_its_own_group(stack_mocks):
     assert outputs["cache_port"] == 6379
 
 
-def test_allow_from_opens_only_6379_to_the_source_group(stack_mocks):
-    build_cache(stack_mocks)
-    rule = stack_mocks.one("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+def test_allow_from_opens_only_6379_to_the_source_group(default_cache):
+    rule = default_cache.one("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
     assert rule.inputs["referencedSecurityGroupId"] == "sg-app"
     assert (rule.inputs["fromPort"], rule.inputs["toPort"], rule.inputs["ipProtocol"]) == (6379, 6379, "tcp")
     assert "cidrIpv4" not in rule.inputs
@@ -139,10 +144,9 @@ def test_failover_across_zones_in_production_a_single_node_elsewhere(stack_mocks
     )
 
 
-def test_slow_log_goes_to_an_encrypted_log_group(stack_mocks):
-    build_cache(stack_mocks)
-    log_group = stack_mocks.one("aws:cloudwatch/logGroup:LogGroup")
-    (delivery,) = stack_mocks.one(GROUP).inputs["logDeliveryConfigurations"]
+def test_slow_log_goes_to_an_encrypted_log_group(default_cache):
+    log_group = default_cache.one("aws:cloudwatch/logGroup:LogGroup")
+    (delivery,) = default_cache.one(GROUP).inputs["logDeliveryConfigurations"]
     assert delivery["destination"] == log_group.state["name"]
     assert delivery["logType"] == "slow-log"
     assert log_group.inputs["kmsKeyId"] == KEY_ARN

@@ -17,7 +17,7 @@ from lib.components.database import (
     check_engine_version,
 )
 from lib.naming import Naming
-from tests.unit.conftest import RecordingMocks, deploy
+from tests.unit.conftest import PROJECT, RecordingMocks, deploy, use_stack
 
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/test"
 SUBNETS = ["subnet-private-a", "subnet-private-b"]
@@ -67,6 +67,15 @@ def build_database(mocks: RecordingMocks, allow: bool = True, **kwargs: Any) -> 
     return outputs
 
 
+@pytest.fixture(scope="module")
+def default_database() -> RecordingMocks:
+    """`build_database` with its defaults, registered once for the tests of this module that only read it."""
+    mocks = use_stack(PROJECT.stack_name)
+    build_database(mocks)
+    use_stack(PROJECT.stack_name)  # the tests' own deployments record elsewhere
+    return mocks
+
+
 def unwrap(value: Any) -> Any:
     """The value inside the engine's secret wrapper, and whether it was wrapped."""
     if isinstance(value, dict) and SECRET_SIG in value:
@@ -74,13 +83,12 @@ def unwrap(value: Any) -> Any:
     return value
 
 
-def test_serverless_aurora_scales_in_acus_on_serverless_instances(stack_mocks):
-    build_database(stack_mocks)
-    cluster = stack_mocks.one(CLUSTER)
+def test_serverless_aurora_scales_in_acus_on_serverless_instances(default_database):
+    cluster = default_database.one(CLUSTER)
     assert cluster.inputs["engine"] == "aurora-postgresql"
     assert cluster.inputs["engineMode"] == "provisioned"
     assert cluster.inputs["serverlessv2ScalingConfiguration"] == {"minCapacity": 0.5, "maxCapacity": 4.0}
-    (instance,) = stack_mocks.of_type(CLUSTER_INSTANCE)
+    (instance,) = default_database.of_type(CLUSTER_INSTANCE)
     assert instance.inputs["instanceClass"] == "db.serverless"
     assert instance.inputs["clusterIdentifier"] == cluster.id
     assert instance.inputs["publiclyAccessible"] is False
@@ -125,10 +133,9 @@ def test_rds_engines_get_a_private_encrypted_instance(stack_mocks, engine, port)
     assert outputs["database_cluster_arn"] == instance.state["arn"]
 
 
-def test_master_password_is_generated_secret_and_free_of_characters_rds_rejects(stack_mocks):
-    build_database(stack_mocks)
-    password = stack_mocks.one("random:index/randomPassword:RandomPassword")
-    cluster = stack_mocks.one(CLUSTER)
+def test_master_password_is_generated_secret_and_free_of_characters_rds_rejects(default_database):
+    password = default_database.one("random:index/randomPassword:RandomPassword")
+    cluster = default_database.one(CLUSTER)
     assert not set(PASSWORD_SPECIALS) & set("/@\" '")
     assert password.inputs["overrideSpecial"] == PASSWORD_SPECIALS
     assert password.inputs["length"] >= 16

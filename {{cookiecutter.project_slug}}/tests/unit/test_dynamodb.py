@@ -4,7 +4,7 @@ import pytest
 
 from lib.components.dynamodb import Table, TableArgs
 from lib.naming import Naming
-from tests.unit.conftest import RecordingMocks, deploy
+from tests.unit.conftest import PROJECT, RecordingMocks, deploy, use_stack
 
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/test"
 TABLE = "aws:dynamodb/table:Table"
@@ -17,9 +17,17 @@ def build_table(mocks: RecordingMocks, production: bool = False, **keys) -> Reco
     return mocks
 
 
-def test_on_demand_with_string_pk_and_sk_by_default(stack_mocks):
-    build_table(stack_mocks)
-    table = stack_mocks.one(TABLE)
+@pytest.fixture(scope="module")
+def default_table() -> RecordingMocks:
+    """`build_table` with its defaults, registered once for the tests of this module that only read it."""
+    mocks = use_stack(PROJECT.stack_name)
+    build_table(mocks)
+    use_stack(PROJECT.stack_name)  # the tests' own deployments record elsewhere
+    return mocks
+
+
+def test_on_demand_with_string_pk_and_sk_by_default(default_table):
+    table = default_table.one(TABLE)
     assert table.inputs["billingMode"] == "PAY_PER_REQUEST"
     assert (table.inputs["hashKey"], table.inputs["rangeKey"]) == ("pk", "sk")
     assert table.inputs["attributes"] == [{"name": "pk", "type": "S"}, {"name": "sk", "type": "S"}]
@@ -34,9 +42,8 @@ def test_keys_are_configurable_and_the_range_key_optional(stack_mocks):
     assert table.inputs["attributes"] == [{"name": "id", "type": "S"}]
 
 
-def test_encrypted_with_the_stack_key_and_recoverable(stack_mocks):
-    build_table(stack_mocks)
-    table = stack_mocks.one(TABLE)
+def test_encrypted_with_the_stack_key_and_recoverable(default_table):
+    table = default_table.one(TABLE)
     assert table.inputs["serverSideEncryption"] == {"enabled": True, "kmsKeyArn": KEY_ARN}
     assert table.inputs["pointInTimeRecovery"]["enabled"] is True
 

@@ -8,7 +8,7 @@ import pytest
 from lib.components.ecs import UNWIRED, QueueAccess, SecretValue, Service, ServiceArgs, Wiring
 from lib.components.load_balancer import Https
 from lib.naming import Naming
-from tests.unit.conftest import PROJECT, RecordingMocks, deploy, policy
+from tests.unit.conftest import PROJECT, RecordingMocks, deploy, policy, use_stack
 
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/test"
 IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1.4.2"
@@ -54,49 +54,54 @@ def build_service(mocks: RecordingMocks, production: bool = False, **options) ->
     return mocks, built
 
 
+@pytest.fixture(scope="module")
+def default_service() -> RecordingMocks:
+    """`build_service` with its defaults, registered once for the tests of this module that only read it."""
+    mocks = use_stack(PROJECT.stack_name)
+    build_service(mocks)
+    use_stack(PROJECT.stack_name)  # the tests' own deployments record elsewhere
+    return mocks
+
+
 def by_name(mocks: RecordingMocks, resource_type: str, fragment: str):
     """The only resource of a type whose logical name contains `fragment`."""
     (resource,) = [r for r in mocks.of_type(resource_type) if fragment in r.name]
     return resource
 
 
-def test_cluster_has_container_insights(stack_mocks):
-    build_service(stack_mocks)
-    settings = stack_mocks.one("aws:ecs/cluster:Cluster").inputs["settings"]
+def test_cluster_has_container_insights(default_service):
+    settings = default_service.one("aws:ecs/cluster:Cluster").inputs["settings"]
     assert {"name": "containerInsights", "value": "enabled"} in settings
 
 
-def test_tasks_run_privately_behind_the_load_balancer(stack_mocks):
-    build_service(stack_mocks)
-    service = stack_mocks.one("aws:ecs/service:Service")
+def test_tasks_run_privately_behind_the_load_balancer(default_service):
+    service = default_service.one("aws:ecs/service:Service")
     network = service.inputs["networkConfiguration"]
     assert network["assignPublicIp"] is False
     assert network["subnets"] == ["private-a", "private-b"]
-    target_group = stack_mocks.one("aws:lb/targetGroup:TargetGroup")
+    target_group = default_service.one("aws:lb/targetGroup:TargetGroup")
     assert target_group.inputs["targetType"] == "ip"
     (binding,) = service.inputs["loadBalancers"]
     assert binding == {"targetGroupArn": target_group.state["arn"], "containerName": "app", "containerPort": 8080}
 
 
-def test_task_security_group_admits_only_the_load_balancer_on_the_container_port(stack_mocks):
-    build_service(stack_mocks)
-    task_group = by_name(stack_mocks, "aws:ec2/securityGroup:SecurityGroup", "ecs-sg")
-    alb_group = by_name(stack_mocks, "aws:ec2/securityGroup:SecurityGroup", "alb-sg")
-    rules = [r for r in stack_mocks.of_type(INGRESS) if r.inputs["securityGroupId"] == task_group.id]
+def test_task_security_group_admits_only_the_load_balancer_on_the_container_port(default_service):
+    task_group = by_name(default_service, "aws:ec2/securityGroup:SecurityGroup", "ecs-sg")
+    alb_group = by_name(default_service, "aws:ec2/securityGroup:SecurityGroup", "alb-sg")
+    rules = [r for r in default_service.of_type(INGRESS) if r.inputs["securityGroupId"] == task_group.id]
     assert len(rules) == 1
     assert rules[0].inputs["referencedSecurityGroupId"] == alb_group.id
     assert (rules[0].inputs["fromPort"], rules[0].inputs["toPort"]) == (8080, 8080)
     assert "cidrIpv4" not in rules[0].inputs
-    egress = by_name(stack_mocks, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "alb-to-ecs")
+    egress = by_name(default_service, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "alb-to-ecs")
     assert egress.inputs["securityGroupId"] == alb_group.id
     assert egress.inputs["referencedSecurityGroupId"] == task_group.id
 
 
-def test_container_uses_the_configured_image_and_encrypted_logs(stack_mocks):
-    build_service(stack_mocks)
-    task = stack_mocks.one("aws:ecs/taskDefinition:TaskDefinition")
+def test_container_uses_the_configured_image_and_encrypted_logs(default_service):
+    task = default_service.one("aws:ecs/taskDefinition:TaskDefinition")
     (container,) = json.loads(task.inputs["containerDefinitions"])
-    log_group = stack_mocks.one("aws:cloudwatch/logGroup:LogGroup")
+    log_group = default_service.one("aws:cloudwatch/logGroup:LogGroup")
     assert container["image"] == IMAGE
     assert container["portMappings"] == [{"containerPort": 8080, "protocol": "tcp"}]
     assert container["logConfiguration"]["options"]["awslogs-group"] == log_group.state["name"]
@@ -106,23 +111,21 @@ def test_container_uses_the_configured_image_and_encrypted_logs(stack_mocks):
     assert task.inputs["networkMode"] == "awsvpc"
 
 
-def test_execution_and_task_roles_are_separate(stack_mocks):
-    build_service(stack_mocks)
-    task = stack_mocks.one("aws:ecs/taskDefinition:TaskDefinition")
-    execution = by_name(stack_mocks, "aws:iam/role:Role", "ecs-exec")
-    task_role = by_name(stack_mocks, "aws:iam/role:Role", "ecs-task")
+def test_execution_and_task_roles_are_separate(default_service):
+    task = default_service.one("aws:ecs/taskDefinition:TaskDefinition")
+    execution = by_name(default_service, "aws:iam/role:Role", "ecs-exec")
+    task_role = by_name(default_service, "aws:iam/role:Role", "ecs-task")
     assert task.inputs["executionRoleArn"] == execution.state["arn"]
     assert task.inputs["taskRoleArn"] == task_role.state["arn"]
-    (attachment,) = stack_mocks.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+    (attachment,) = default_service.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
     assert attachment.inputs["policyArn"].endswith(":policy/service-role/AmazonECSTaskExecutionRolePolicy")
     assert attachment.inputs["role"] == execution.state["name"]
     trust = policy(task_role, "assumeRolePolicy")["Statement"][0]
     assert trust["Principal"] == {"Service": "ecs-tasks.amazonaws.com"}
 
 
-def test_task_role_has_no_permissions_by_default(stack_mocks):
-    build_service(stack_mocks)
-    assert not stack_mocks.of_type(ROLE_POLICY)
+def test_task_role_has_no_permissions_by_default(default_service):
+    assert not default_service.of_type(ROLE_POLICY)
 
 
 def test_secrets_are_injected_by_ecs_never_written_into_the_task_definition(stack_mocks):

@@ -4,7 +4,7 @@ import pytest
 
 from lib.components.lambda_api import CODE, WebhookFunction, WebhookFunctionArgs
 from lib.naming import Naming
-from tests.unit.conftest import RecordingMocks, deploy, policy
+from tests.unit.conftest import PROJECT, RecordingMocks, deploy, policy, use_stack
 
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/test"
 TABLE_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/events"
@@ -36,37 +36,44 @@ def build_webhook(
     return mocks, built
 
 
+@pytest.fixture(scope="module")
+def default_webhook() -> RecordingMocks:
+    """`build_webhook` with its defaults, registered once for the tests of this module that only read it."""
+    mocks = use_stack(PROJECT.stack_name)
+    build_webhook(mocks)
+    use_stack(PROJECT.stack_name)  # the tests' own deployments record elsewhere
+    return mocks
+
+
 def statements(mocks: RecordingMocks) -> dict[str, dict]:
     """The function role's policy statements by Sid."""
     return {s["Sid"]: s for s in policy(mocks.one("aws:iam/rolePolicy:RolePolicy"))["Statement"]}
 
 
-def test_function_is_traced_and_logs_to_its_encrypted_group(stack_mocks):
-    build_webhook(stack_mocks)
-    function = stack_mocks.one(FUNCTION)
-    log_group = stack_mocks.one("aws:cloudwatch/logGroup:LogGroup")
+def test_function_is_traced_and_logs_to_its_encrypted_group(default_webhook):
+    function = default_webhook.one(FUNCTION)
+    log_group = default_webhook.one("aws:cloudwatch/logGroup:LogGroup")
     assert function.inputs["runtime"] == "python3.12"
     assert function.inputs["tracingConfig"] == {"mode": "Active"}
     assert function.inputs["loggingConfig"]["logGroup"] == log_group.state["name"]
     assert log_group.inputs["kmsKeyId"] == KEY_ARN
     assert log_group.inputs["retentionInDays"] == 30
     # The log group is registered before the function, so Lambda never creates an unencrypted one.
-    assert stack_mocks.resources.index(log_group) < stack_mocks.resources.index(function)
+    assert default_webhook.resources.index(log_group) < default_webhook.resources.index(function)
 
 
 def test_code_ships_the_handler_folder():
     assert (CODE / "handler.py").is_file()
 
 
-def test_signing_secret_is_generated_and_encrypted(stack_mocks):
-    build_webhook(stack_mocks)
-    password = stack_mocks.one("random:index/randomPassword:RandomPassword")
-    secret = stack_mocks.one("aws:secretsmanager/secret:Secret")
-    version = stack_mocks.one("aws:secretsmanager/secretVersion:SecretVersion")
+def test_signing_secret_is_generated_and_encrypted(default_webhook):
+    password = default_webhook.one("random:index/randomPassword:RandomPassword")
+    secret = default_webhook.one("aws:secretsmanager/secret:Secret")
+    version = default_webhook.one("aws:secretsmanager/secretVersion:SecretVersion")
     assert secret.inputs["kmsKeyId"] == KEY_ARN
     assert version.inputs["secretId"] == secret.id
     assert version.inputs["secretString"]["value"] == password.state["result"]["value"]
-    function = stack_mocks.one(FUNCTION)
+    function = default_webhook.one(FUNCTION)
     assert function.inputs["environment"]["variables"]["SECRET_ARN"] == secret.state["arn"]
 
 
@@ -76,11 +83,10 @@ def test_secret_recovery_window_depends_on_production(stack_mocks, production, w
     assert stack_mocks.one("aws:secretsmanager/secret:Secret").inputs["recoveryWindowInDays"] == window
 
 
-def test_role_writes_only_its_log_group_and_reads_only_its_secret(stack_mocks):
-    build_webhook(stack_mocks)
-    log_group = stack_mocks.one("aws:cloudwatch/logGroup:LogGroup")
-    secret = stack_mocks.one("aws:secretsmanager/secret:Secret")
-    found = statements(stack_mocks)
+def test_role_writes_only_its_log_group_and_reads_only_its_secret(default_webhook):
+    log_group = default_webhook.one("aws:cloudwatch/logGroup:LogGroup")
+    secret = default_webhook.one("aws:secretsmanager/secret:Secret")
+    found = statements(default_webhook)
     assert found["OwnLogGroup"]["Resource"] == [log_group.state["arn"], log_group.state["arn"] + ":*"]
     assert "logs:CreateLogGroup" not in found["OwnLogGroup"]["Action"]
     assert found["OwnSecret"]["Resource"] == secret.state["arn"]
@@ -125,10 +131,9 @@ def test_vpc_placement_uses_private_subnets_and_its_own_group(stack_mocks):
     assert built[0].security_group_id is not None
 
 
-def test_outside_a_vpc_there_is_no_network_config(stack_mocks):
-    build_webhook(stack_mocks)
-    assert not stack_mocks.one(FUNCTION).inputs.get("vpcConfig")
-    assert not stack_mocks.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+def test_outside_a_vpc_there_is_no_network_config(default_webhook):
+    assert not default_webhook.one(FUNCTION).inputs.get("vpcConfig")
+    assert not default_webhook.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
 
 
 def test_half_given_table_or_subnets_without_vpc_are_refused():

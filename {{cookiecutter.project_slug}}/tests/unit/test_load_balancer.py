@@ -16,6 +16,7 @@ from tests.unit.conftest import PROJECT, RecordingMocks, deploy, use_stack
 CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/test"
 INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 LISTENER = "aws:lb/listener:Listener"
+RECORD = "aws:route53/record:Record"
 
 
 def build_load_balancer(
@@ -45,10 +46,18 @@ def build_load_balancer(
     return mocks
 
 
-def test_public_alb_in_public_subnets_drops_invalid_headers(stack_mocks):
-    build_load_balancer(stack_mocks)
-    alb = stack_mocks.one("aws:lb/loadBalancer:LoadBalancer")
-    group = stack_mocks.one("aws:ec2/securityGroup:SecurityGroup")
+@pytest.fixture(scope="module")
+def default_load_balancer() -> RecordingMocks:
+    """`build_load_balancer` with its defaults, registered once for the tests of this module that only read it."""
+    mocks = use_stack(PROJECT.stack_name)
+    build_load_balancer(mocks)
+    use_stack(PROJECT.stack_name)  # the tests' own deployments record elsewhere
+    return mocks
+
+
+def test_public_alb_in_public_subnets_drops_invalid_headers(default_load_balancer):
+    alb = default_load_balancer.one("aws:lb/loadBalancer:LoadBalancer")
+    group = default_load_balancer.one("aws:ec2/securityGroup:SecurityGroup")
     assert alb.inputs["internal"] is False
     assert alb.inputs["loadBalancerType"] == "application"
     assert alb.inputs["subnets"] == ["subnet-a", "subnet-b"]
@@ -119,15 +128,13 @@ def test_access_logs_go_to_the_given_bucket(stack_mocks):
     assert logs == {"bucket": "logs-bucket", "enabled": True, "prefix": "web"}
 
 
-def test_no_access_logs_without_a_bucket(stack_mocks):
-    build_load_balancer(stack_mocks)
-    assert not stack_mocks.one("aws:lb/loadBalancer:LoadBalancer").inputs.get("accessLogs")
+def test_no_access_logs_without_a_bucket(default_load_balancer):
+    assert not default_load_balancer.one("aws:lb/loadBalancer:LoadBalancer").inputs.get("accessLogs")
 
 
-def test_names_fit_the_32_character_limit_with_auto_naming(stack_mocks):
-    build_load_balancer(stack_mocks)
+def test_names_fit_the_32_character_limit_with_auto_naming(default_load_balancer):
     for resource_type in ("aws:lb/loadBalancer:LoadBalancer", "aws:lb/targetGroup:TargetGroup"):
-        assert len(stack_mocks.one(resource_type).name) <= 24
+        assert len(default_load_balancer.one(resource_type).name) <= 24
 
 
 def test_long_roles_and_unknown_target_types_are_refused():
@@ -150,7 +157,7 @@ def test_a_domain_gets_an_acm_certificate_validated_in_its_route53_zone(stack_mo
     certificate = stack_mocks.one("aws:acm/certificate:Certificate")
     assert certificate.inputs["domainName"] == "pay.example.org"
     assert certificate.inputs["validationMethod"] == "DNS"
-    record = stack_mocks.one("aws:route53/record:Record")
+    (record,) = [record for record in stack_mocks.of_type(RECORD) if record.inputs["type"] != "A"]
     validation = stack_mocks.one("aws:acm/certificateValidation:CertificateValidation")
     assert validation.inputs["certificateArn"] == certificate.state["arn"]
     assert validation.inputs["validationRecordFqdns"] == [record.state["fqdn"]]
@@ -161,9 +168,23 @@ def test_a_domain_gets_an_acm_certificate_validated_in_its_route53_zone(stack_mo
     assert listeners[80].inputs["defaultActions"][0]["type"] == "redirect"
 
 
+def test_the_domain_it_validates_points_at_the_load_balancer_through_a_route53_alias(stack_mocks):
+    build_load_balancer(stack_mocks, domain_name="pay.example.org")
+    alb = stack_mocks.one("aws:lb/loadBalancer:LoadBalancer")
+    (alias,) = [record for record in stack_mocks.of_type(RECORD) if record.inputs["type"] == "A"]
+    (validation,) = [record for record in stack_mocks.of_type(RECORD) if record.inputs["type"] != "A"]
+    assert alias.inputs["name"] == "pay.example.org"
+    assert alias.inputs["zoneId"] == validation.inputs["zoneId"]
+    assert alias.inputs["aliases"] == [
+        {"name": alb.state["dnsName"], "zoneId": alb.state["zoneId"], "evaluateTargetHealth": True}
+    ]
+    assert "records" not in alias.inputs and "ttl" not in alias.inputs
+
+
 def test_a_configured_certificate_is_used_as_is(stack_mocks):
     build_load_balancer(stack_mocks, certificate_arn=CERTIFICATE, domain_name="pay.example.org")
     assert not stack_mocks.of_type("aws:acm/certificate:Certificate")
+    assert not stack_mocks.of_type(RECORD), "the stack writes DNS records only in a zone it validates a certificate in"
     (https,) = [listener for listener in stack_mocks.of_type(LISTENER) if listener.inputs["port"] == 443]
     assert https.inputs["certificateArn"] == CERTIFICATE
 

@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 from lib.components.migrations import CODE, SQL, Migrations, MigrationsArgs
 from lib.lambdas.migrations import handler
 from lib.naming import Naming
-from tests.unit.conftest import RecordingMocks, deploy, policy
+from tests.unit.conftest import PROJECT, RecordingMocks, deploy, policy, use_stack
 
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/test"
 CLUSTER_ARN = "arn:aws:rds:us-east-1:123456789012:cluster:tap-db-test"
@@ -45,10 +45,19 @@ def build_migrations(mocks: RecordingMocks, **kwargs: Any) -> RecordingMocks:
 # ----- the component ------------------------------------------------------------------------------------------
 
 
-def test_function_runs_in_private_subnets_with_tracing_and_its_environment(stack_mocks):
-    build_migrations(stack_mocks)
-    function = stack_mocks.one("aws:lambda/function:Function")
-    (own_group,) = [g for g in stack_mocks.of_type("aws:ec2/securityGroup:SecurityGroup") if "migrations" in g.name]
+@pytest.fixture(scope="module")
+def default_migrations() -> RecordingMocks:
+    """`build_migrations` with its defaults, registered once for the tests of this module that only read it."""
+    mocks = use_stack(PROJECT.stack_name)
+    build_migrations(mocks)
+    use_stack(PROJECT.stack_name)  # the tests' own deployments record elsewhere
+    return mocks
+
+
+def test_function_runs_in_private_subnets_with_tracing_and_its_environment(default_migrations):
+    function = default_migrations.one("aws:lambda/function:Function")
+    groups = default_migrations.of_type("aws:ec2/securityGroup:SecurityGroup")
+    (own_group,) = [g for g in groups if "migrations" in g.name]
     assert function.inputs["vpcConfig"] == {"subnetIds": SUBNETS, "securityGroupIds": [own_group.id]}
     assert function.inputs["tracingConfig"] == {"mode": "Active"}
     assert function.inputs["handler"] == "handler.handler"
@@ -60,9 +69,8 @@ def test_function_runs_in_private_subnets_with_tracing_and_its_environment(stack
     }
 
 
-def test_archive_bundles_the_handler_and_the_sql_files(stack_mocks):
-    build_migrations(stack_mocks)
-    assets = stack_mocks.one("aws:lambda/function:Function").inputs["code"].assets
+def test_archive_bundles_the_handler_and_the_sql_files(default_migrations):
+    assets = default_migrations.one("aws:lambda/function:Function").inputs["code"].assets
     assert set(assets) == {"handler.py", "migrations"}
     assert Path(assets["handler.py"].path) == CODE / "handler.py"
     assert Path(assets["migrations"].path) == SQL
@@ -70,18 +78,16 @@ def test_archive_bundles_the_handler_and_the_sql_files(stack_mocks):
     assert handler.load_migrations(SQL), "the repository ships at least one migration"
 
 
-def test_logs_go_to_an_encrypted_log_group_with_retention(stack_mocks):
-    build_migrations(stack_mocks)
-    function = stack_mocks.one("aws:lambda/function:Function")
-    log_group = stack_mocks.one("aws:cloudwatch/logGroup:LogGroup")
+def test_logs_go_to_an_encrypted_log_group_with_retention(default_migrations):
+    function = default_migrations.one("aws:lambda/function:Function")
+    log_group = default_migrations.one("aws:cloudwatch/logGroup:LogGroup")
     assert function.inputs["loggingConfig"]["logGroup"] == log_group.state["name"]
     assert log_group.inputs["kmsKeyId"] == KEY_ARN
     assert log_group.inputs["retentionInDays"] == 30
 
 
-def test_role_may_only_use_the_data_api_on_its_cluster_and_read_its_secret(stack_mocks):
-    build_migrations(stack_mocks)
-    statements = {s["Sid"]: s for s in policy(stack_mocks.one("aws:iam/rolePolicy:RolePolicy"))["Statement"]}
+def test_role_may_only_use_the_data_api_on_its_cluster_and_read_its_secret(default_migrations):
+    statements = {s["Sid"]: s for s in policy(default_migrations.one("aws:iam/rolePolicy:RolePolicy"))["Statement"]}
     assert statements["DataApi"]["Resource"] == CLUSTER_ARN
     assert all(action.startswith("rds-data:") for action in statements["DataApi"]["Action"])
     assert statements["DatabaseSecret"] == {
@@ -93,14 +99,13 @@ def test_role_may_only_use_the_data_api_on_its_cluster_and_read_its_secret(stack
     assert statements["StackKey"]["Action"] == "kms:Decrypt"
     assert statements["StackKey"]["Resource"] == KEY_ARN
     assert all(s["Resource"] != "*" and "*" not in s["Action"] for s in statements.values())
-    trust = policy(stack_mocks.one("aws:iam/role:Role"), "assumeRolePolicy")
+    trust = policy(default_migrations.one("aws:iam/role:Role"), "assumeRolePolicy")
     assert trust["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
 
 
-def test_managed_policies_cover_vpc_networking_and_xray_only(stack_mocks):
-    build_migrations(stack_mocks)
+def test_managed_policies_cover_vpc_networking_and_xray_only(default_migrations):
     attached = sorted(
-        a.inputs["policyArn"] for a in stack_mocks.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+        a.inputs["policyArn"] for a in default_migrations.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
     )
     assert attached == [
         "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess",
@@ -125,9 +130,8 @@ def test_egress_only_to_the_data_api_endpoint_and_the_database_port(stack_mocks,
     assert ingress.inputs["referencedSecurityGroupId"] == own.id
 
 
-def test_data_api_is_reached_through_a_private_interface_endpoint(stack_mocks):
-    build_migrations(stack_mocks)
-    endpoint = stack_mocks.one("aws:ec2/vpcEndpoint:VpcEndpoint")
+def test_data_api_is_reached_through_a_private_interface_endpoint(default_migrations):
+    endpoint = default_migrations.one("aws:ec2/vpcEndpoint:VpcEndpoint")
     assert endpoint.inputs["serviceName"] == "com.amazonaws.us-east-1.rds-data"
     assert endpoint.inputs["vpcEndpointType"] == "Interface"
     assert endpoint.inputs["privateDnsEnabled"] is True

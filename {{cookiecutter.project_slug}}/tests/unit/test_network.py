@@ -6,7 +6,7 @@ import pytest
 
 from lib.components.network import Network, NetworkArgs, subnet_cidrs
 from lib.naming import Naming
-from tests.unit.conftest import RecordingMocks, deploy, policy
+from tests.unit.conftest import PROJECT, RecordingMocks, deploy, policy, use_stack
 
 VPC_CIDR = "10.0.0.0/16"
 
@@ -31,6 +31,15 @@ def build_network(
         interface_endpoints=interface_endpoints,
     )
     deploy(lambda: Network("network", args))
+    return mocks
+
+
+@pytest.fixture(scope="module")
+def default_network() -> RecordingMocks:
+    """`build_network` with its defaults, registered once for the tests of this module that only read it."""
+    mocks = use_stack(PROJECT.stack_name)
+    build_network(mocks)
+    use_stack(PROJECT.stack_name)  # the tests' own deployments record elsewhere
     return mocks
 
 
@@ -59,11 +68,10 @@ def test_registered_subnets_use_the_computed_blocks(stack_mocks):
     assert len(zones) == 3
 
 
-def test_flow_log_records_all_vpc_traffic_to_an_encrypted_log_group(stack_mocks):
-    build_network(stack_mocks)
-    vpc = stack_mocks.one("aws:ec2/vpc:Vpc")
-    flow_log = stack_mocks.one("aws:ec2/flowLog:FlowLog")
-    log_group = stack_mocks.one("aws:cloudwatch/logGroup:LogGroup")
+def test_flow_log_records_all_vpc_traffic_to_an_encrypted_log_group(default_network):
+    vpc = default_network.one("aws:ec2/vpc:Vpc")
+    flow_log = default_network.one("aws:ec2/flowLog:FlowLog")
+    log_group = default_network.one("aws:cloudwatch/logGroup:LogGroup")
     assert flow_log.inputs["vpcId"] == vpc.id
     assert flow_log.inputs["trafficType"] == "ALL"
     assert flow_log.inputs["logDestinationType"] == "cloud-watch-logs"
@@ -72,14 +80,13 @@ def test_flow_log_records_all_vpc_traffic_to_an_encrypted_log_group(stack_mocks)
     assert log_group.inputs["retentionInDays"] == 30
 
 
-def test_flow_log_role_may_only_write_its_log_group(stack_mocks):
-    build_network(stack_mocks)
-    statements = policy(stack_mocks.one("aws:iam/rolePolicy:RolePolicy"))["Statement"]
+def test_flow_log_role_may_only_write_its_log_group(default_network):
+    statements = policy(default_network.one("aws:iam/rolePolicy:RolePolicy"))["Statement"]
     actions = {action for statement in statements for action in statement["Action"]}
     resources = [resource for statement in statements for resource in statement["Resource"]]
     assert actions == {"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"}
     assert "*" not in resources
-    trust = policy(stack_mocks.one("aws:iam/role:Role"), "assumeRolePolicy")
+    trust = policy(default_network.one("aws:iam/role:Role"), "assumeRolePolicy")
     assert trust["Statement"][0]["Principal"] == {"Service": "vpc-flow-logs.amazonaws.com"}
 
 
@@ -92,9 +99,8 @@ def test_only_this_accounts_flow_logs_may_assume_the_role(stack_mocks):
     assert statement["Condition"]["ArnLike"]["aws:SourceArn"] == f"arn:aws:ec2:us-east-1:{account}:vpc-flow-log/*"
 
 
-def test_gateway_endpoints_serve_s3_and_dynamodb_from_private_route_tables(stack_mocks):
-    build_network(stack_mocks)
-    endpoints = stack_mocks.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
+def test_gateway_endpoints_serve_s3_and_dynamodb_from_private_route_tables(default_network):
+    endpoints = default_network.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
     assert sorted(e.inputs["serviceName"] for e in endpoints) == [
         "com.amazonaws.us-east-1.dynamodb",
         "com.amazonaws.us-east-1.s3",
@@ -109,10 +115,9 @@ def test_without_nat_private_subnets_have_no_internet_route(stack_mocks):
     assert private_tables and all(not t.inputs.get("routes") for t in private_tables)
 
 
-def test_public_route_table_reaches_the_internet_gateway(stack_mocks):
-    build_network(stack_mocks)
-    gateway = stack_mocks.one("aws:ec2/internetGateway:InternetGateway")
-    (public,) = [t for t in stack_mocks.of_type("aws:ec2/routeTable:RouteTable") if "public" in t.name]
+def test_public_route_table_reaches_the_internet_gateway(default_network):
+    gateway = default_network.one("aws:ec2/internetGateway:InternetGateway")
+    (public,) = [t for t in default_network.of_type("aws:ec2/routeTable:RouteTable") if "public" in t.name]
     assert public.inputs["routes"] == [{"cidrBlock": "0.0.0.0/0", "gatewayId": gateway.id}]
 
 
@@ -139,11 +144,10 @@ def test_interface_endpoints_accept_https_from_inside_the_vpc_only(stack_mocks):
     assert (rule.inputs["cidrIpv4"], rule.inputs["fromPort"], rule.inputs["toPort"]) == (VPC_CIDR, 443, 443)
 
 
-def test_no_interface_endpoints_unless_asked(stack_mocks):
-    build_network(stack_mocks)
-    endpoints = stack_mocks.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
+def test_no_interface_endpoints_unless_asked(default_network):
+    endpoints = default_network.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
     assert all(e.inputs["vpcEndpointType"] == "Gateway" for e in endpoints)
-    assert not stack_mocks.of_type("aws:ec2/securityGroup:SecurityGroup")
+    assert not default_network.of_type("aws:ec2/securityGroup:SecurityGroup")
 
 
 def test_with_nat_private_workloads_reach_aws_apis_through_it(stack_mocks):

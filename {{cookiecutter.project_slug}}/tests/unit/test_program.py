@@ -7,19 +7,7 @@ import or export fails here rather than at deploy time.
 
 import json
 
-import pytest
-
-from tests.unit.conftest import PROJECT
-
-
-@pytest.fixture(params=sorted(PROJECT.stacks))
-def synth(request, stack_records):
-    """One stack's record of the program run (tapcheck's synth, shared by the session): its resources and exports.
-    The run itself must not fail."""
-    result = stack_records[request.param]
-    assert result.record is not None, result.notes
-    assert not result.findings, [finding.message for finding in result.findings]
-    return result.record
+# `synth` (tests/unit/conftest.py): one stack's record, for every stack.
 
 
 def test_stack_exports_its_own_name(synth):

@@ -6,7 +6,7 @@ import pytest
 
 from lib.components.queue import Queue, QueueArgs
 from lib.naming import Naming
-from tests.unit.conftest import RecordingMocks, deploy, policy
+from tests.unit.conftest import PROJECT, RecordingMocks, deploy, policy, use_stack
 
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/test"
 QUEUE = "aws:sqs/queue:Queue"
@@ -15,6 +15,15 @@ QUEUE = "aws:sqs/queue:Queue"
 def build_queue(mocks: RecordingMocks, **kwargs) -> RecordingMocks:
     """A queue and its dead-letter queue, registered under `mocks`."""
     deploy(lambda: Queue("queue", QueueArgs(naming=Naming("tap", "test"), kms_key_arn=KEY_ARN, **kwargs)))
+    return mocks
+
+
+@pytest.fixture(scope="module")
+def default_queue() -> RecordingMocks:
+    """`build_queue` with its defaults, registered once for the tests of this module that only read it."""
+    mocks = use_stack(PROJECT.stack_name)
+    build_queue(mocks)
+    use_stack(PROJECT.stack_name)  # the tests' own deployments record elsewhere
     return mocks
 
 
@@ -33,10 +42,9 @@ def test_failed_messages_move_to_the_dead_letter_queue(stack_mocks, kwargs, rece
     assert "redrivePolicy" not in dead_letter.inputs
 
 
-def test_only_the_work_queue_may_redrive_into_the_dead_letter_queue(stack_mocks):
-    build_queue(stack_mocks)
-    queue, dead_letter = queues(stack_mocks)
-    allow = stack_mocks.one("aws:sqs/redriveAllowPolicy:RedriveAllowPolicy")
+def test_only_the_work_queue_may_redrive_into_the_dead_letter_queue(default_queue):
+    queue, dead_letter = queues(default_queue)
+    allow = default_queue.one("aws:sqs/redriveAllowPolicy:RedriveAllowPolicy")
     assert allow.inputs["queueUrl"] == dead_letter.state["url"]
     assert json.loads(allow.inputs["redriveAllowPolicy"]) == {
         "redrivePermission": "byQueue",
@@ -44,24 +52,21 @@ def test_only_the_work_queue_may_redrive_into_the_dead_letter_queue(stack_mocks)
     }
 
 
-def test_both_queues_are_encrypted_with_the_stack_key(stack_mocks):
-    build_queue(stack_mocks)
-    for queue in queues(stack_mocks):
+def test_both_queues_are_encrypted_with_the_stack_key(default_queue):
+    for queue in queues(default_queue):
         assert queue.inputs["kmsMasterKeyId"] == KEY_ARN
         assert queue.inputs["kmsDataKeyReusePeriodSeconds"] == 300
 
 
-def test_retention_is_four_days_and_fourteen_for_dead_letters(stack_mocks):
-    build_queue(stack_mocks)
-    queue, dead_letter = queues(stack_mocks)
+def test_retention_is_four_days_and_fourteen_for_dead_letters(default_queue):
+    queue, dead_letter = queues(default_queue)
     assert queue.inputs["messageRetentionSeconds"] == 4 * 86400
     assert dead_letter.inputs["messageRetentionSeconds"] == 14 * 86400
 
 
-def test_both_queues_deny_requests_without_tls(stack_mocks):
-    build_queue(stack_mocks)
-    policies = {p.inputs["queueUrl"]: policy(p) for p in stack_mocks.of_type("aws:sqs/queuePolicy:QueuePolicy")}
-    for queue in queues(stack_mocks):
+def test_both_queues_deny_requests_without_tls(default_queue):
+    policies = {p.inputs["queueUrl"]: policy(p) for p in default_queue.of_type("aws:sqs/queuePolicy:QueuePolicy")}
+    for queue in queues(default_queue):
         (statement,) = policies[queue.state["url"]]["Statement"]
         assert statement["Effect"] == "Deny"
         assert statement["Principal"] == "*"

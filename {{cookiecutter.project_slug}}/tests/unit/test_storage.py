@@ -4,7 +4,7 @@ import pytest
 
 from lib.components.storage import Storage, StorageArgs
 from lib.naming import Naming
-from tests.unit.conftest import RecordingMocks, deploy, policy
+from tests.unit.conftest import PROJECT, RecordingMocks, deploy, policy, use_stack
 
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/test"
 
@@ -16,18 +16,25 @@ def build_storage(mocks: RecordingMocks, production: bool = False) -> RecordingM
     return mocks
 
 
-def test_all_public_access_is_blocked(stack_mocks):
-    build_storage(stack_mocks)
-    block = stack_mocks.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
+@pytest.fixture(scope="module")
+def default_storage() -> RecordingMocks:
+    """`build_storage` with its defaults, registered once for the tests of this module that only read it."""
+    mocks = use_stack(PROJECT.stack_name)
+    build_storage(mocks)
+    use_stack(PROJECT.stack_name)  # the tests' own deployments record elsewhere
+    return mocks
+
+
+def test_all_public_access_is_blocked(default_storage):
+    block = default_storage.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
     flags = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
     assert all(block.inputs[flag] is True for flag in flags)
-    ownership = stack_mocks.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls")
+    ownership = default_storage.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls")
     assert ownership.inputs["rule"]["objectOwnership"] == "BucketOwnerEnforced"
 
 
-def test_objects_are_encrypted_with_the_stack_key(stack_mocks):
-    build_storage(stack_mocks)
-    sse = stack_mocks.one(
+def test_objects_are_encrypted_with_the_stack_key(default_storage):
+    sse = default_storage.one(
         "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
     )
     (rule,) = sse.inputs["rules"]
@@ -35,15 +42,13 @@ def test_objects_are_encrypted_with_the_stack_key(stack_mocks):
     assert rule["bucketKeyEnabled"] is True
 
 
-def test_versioning_is_enabled(stack_mocks):
-    build_storage(stack_mocks)
-    versioning = stack_mocks.one("aws:s3/bucketVersioning:BucketVersioning")
+def test_versioning_is_enabled(default_storage):
+    versioning = default_storage.one("aws:s3/bucketVersioning:BucketVersioning")
     assert versioning.inputs["versioningConfiguration"]["status"] == "Enabled"
 
 
-def test_policy_denies_every_request_without_tls(stack_mocks):
-    build_storage(stack_mocks)
-    (statement,) = policy(stack_mocks.one("aws:s3/bucketPolicy:BucketPolicy"))["Statement"]
+def test_policy_denies_every_request_without_tls(default_storage):
+    (statement,) = policy(default_storage.one("aws:s3/bucketPolicy:BucketPolicy"))["Statement"]
     assert statement["Effect"] == "Deny"
     assert statement["Action"] == "s3:*"
     assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}

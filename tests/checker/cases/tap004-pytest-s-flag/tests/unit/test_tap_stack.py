@@ -1,0 +1,3 @@
+def test_module_imports():
+    import lib.tap_stack
+    assert hasattr(lib.tap_stack, "create")
