@@ -181,11 +181,14 @@ def with_settings(kept: str, settings: list[str]) -> str | None:
 
 
 def write_stack_files(project: Path, answers: dict[str, object]) -> None:
-    """One Pulumi.<stack>.yaml per stack answered. An existing one is kept: `pulumi config set` and `pulumi stack
-    init` write the stack's config, secrets and their encryption salt there, which nothing can recreate
-    (https://www.pulumi.com/docs/iac/concepts/secrets/). Only the settings these answers need and it lacks are
-    added, at the top of its `config:` block; each is named."""
-    for stack in stack_names(str(answers["stacks"])):
+    """One Pulumi.<stack>.yaml per stack answered. An existing one, answered or not, is kept: `pulumi config set`
+    and `pulumi stack init` write the stack's config, secrets and their encryption salt there, which nothing can
+    recreate (https://www.pulumi.com/docs/iac/concepts/secrets/). Only the settings these answers need and it
+    lacks are added, at the top of its `config:` block; each is named, and so is a kept value these answers set
+    otherwise."""
+    existing = sorted(path.name[len("Pulumi."):-len(".yaml")] for path in project.glob("Pulumi.*.yaml")
+                      if path.name != "Pulumi.yaml")
+    for stack in dict.fromkeys([*stack_names(str(answers["stacks"])), *existing]):
         path = project / f"Pulumi.{stack}.yaml"
         content = stack_file(answers, stack)
         if not path.is_file():
@@ -193,14 +196,21 @@ def write_stack_files(project: Path, answers: dict[str, object]) -> None:
             continue
         kept = path.read_bytes().decode("utf-8")
         settings = [line.strip() for line in content.splitlines() if re.match(r"  [^\s#]", line)]
-        missing = [setting for setting in settings
-                   if not re.search(rf"^\s+{re.escape(setting.split(': ', 1)[0])}:", kept, re.MULTILINE)]
+        missing, differing = [], []
+        for setting in settings:
+            key, _, value = setting.partition(": ")
+            found = re.search(rf"^\s+{re.escape(key)}:[ \t]*(.*?)[ \t]*$", kept, re.MULTILINE)
+            if found is None:
+                missing.append(setting)
+            elif key.endswith(("aws:region", ":domainName")) and found.group(1).strip("'\"") != value:
+                differing.append(f"{key} stays {found.group(1)} (these answers say {value})")
         merged = with_settings(kept, missing) if missing else None
         if merged is not None:
             path.write_bytes(merged.encode("utf-8"))
         added = f"; added what these answers need: {'; '.join(missing)}" if merged is not None else ""
         lacking = f"; set what these answers need: {'; '.join(missing)}" if missing and merged is None else ""
-        print(f"NOTE: kept {path.name} (the stack's config and secrets){added}{lacking}.")
+        kept_values = f"; kept its own values: {'; '.join(differing)}" if differing else ""
+        print(f"NOTE: kept {path.name} (the stack's config and secrets){added}{lacking}{kept_values}.")
 
 
 @cache  # one answer per folder and run: the record and the checker's pin both ask

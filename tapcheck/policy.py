@@ -23,7 +23,6 @@ so in a note.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import contextvars
 import inspect
@@ -267,6 +266,8 @@ def _validate(pack: _Pack, record: dict[str, Any]) -> list[Violation]:
         try:
             result = policy.validate(args, report)
             if inspect.isawaitable(result):
+                import asyncio  # noqa: PLC0415 - only async policies need it; the bake's static check never does
+
                 asyncio.run(_awaited(result))
         except (UnknownValueError, _NotApplicableError):
             return  # Pulumi reports an unknown during preview as a diagnostic, and "not applicable" as nothing

@@ -23,7 +23,9 @@ The helpers (``deploy``, ``policy``, ``mocks_for`` for another stack) are in :mo
 from __future__ import annotations
 
 import contextlib
+import os
 import pickle
+import signal
 import subprocess
 import sys
 import tempfile
@@ -39,8 +41,18 @@ if TYPE_CHECKING:
 # The child that runs synth_stacks: it imports this very tapcheck package (not whichever one its sys.path would
 # find first) and pickles {stack: SynthResult} into a file. argv: package folder, project root, result file, stacks.
 _CHILD = """
-import importlib.util, pickle, sys
+import importlib.util, os, pickle, shutil, signal, sys, threading, time
 package, root, out, *stacks = sys.argv[1:]
+
+def _orphaned(parent=os.getppid()):  # pytest killed (a cancelled CI job): leave nothing behind
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    shutil.rmtree(os.path.dirname(out), ignore_errors=True)
+    if hasattr(os, "killpg"):
+        os.killpg(0, signal.SIGKILL)  # this child and the program run it started (its own process group)
+    os._exit(1)
+
+threading.Thread(target=_orphaned, daemon=True).start()
 spec = importlib.util.spec_from_file_location("tapcheck", package + "/__init__.py",
                                               submodule_search_locations=[package])
 module = importlib.util.module_from_spec(spec)
@@ -61,10 +73,14 @@ class _BackgroundSynth:
         self._folder = tempfile.TemporaryDirectory(prefix="tapcheck-stack-records-")
         folder = Path(self._folder.name)
         self._out, self._log = folder / "records.pickle", folder / "stderr.txt"
+        # Its temporary files (the program run's folder) go in ours, and it leads a process group of its own, so
+        # that stopping it early removes every process and file it made.
+        temporary = {name: str(folder) for name in ("TMPDIR", "TEMP", "TMP")}
         with open(self._log, "wb") as log:
             self._proc = subprocess.Popen(
                 [sys.executable, "-c", _CHILD, str(Path(__file__).resolve().parent), str(root), str(self._out),
-                 *stacks], stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+                 *stacks], stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                env=os.environ | temporary, start_new_session=os.name != "nt")
 
     def result(self) -> dict[str, Any]:
         """The ``{stack: SynthResult}`` the child computed; RuntimeError with its output when it failed."""
@@ -78,7 +94,11 @@ class _BackgroundSynth:
     def stop(self) -> None:
         """End the child if it still runs (a session stopped early) and remove its files."""
         if self._proc.poll() is None:
-            self._proc.kill()
+            if os.name == "nt":
+                self._proc.kill()
+            else:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self._proc.pid, signal.SIGKILL)  # the child and the program run it started
             self._proc.wait()
         with contextlib.suppress(OSError):
             self._folder.cleanup()

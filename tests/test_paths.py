@@ -256,6 +256,22 @@ def test_regeneration_keeps_stack_files_and_the_earlier_versions_of_edited_files
     assert post.BACKUP_FOLDER + "/" in (repo / ".gitignore").read_text(encoding="utf-8").splitlines()
 
 
+def test_regeneration_keeps_stack_files_outside_the_answer_and_names_values_it_kept(tmp_path, capfd):
+    repo = bake(tmp_path)
+    # A stack the team made later (`pulumi stack init qa`), which the stacks answer does not list.
+    (repo / "Pulumi.qa.yaml").write_text("config:\n  aws:region: us-east-1\n  TapStack:environmentSuffix: qa\n",
+                                         encoding="utf-8")
+    capfd.readouterr()
+    cookiecutter(str(TEMPLATE), no_input=True, output_dir=str(tmp_path), overwrite_if_exists=True,
+                 extra_context={"ecs": True, "aws_region": "eu-west-1"})
+    out = capfd.readouterr().out
+    qa = (repo / "Pulumi.qa.yaml").read_text(encoding="utf-8")
+    assert "  TapStack:containerImage: " in qa and "  aws:region: us-east-1\n" in qa
+    assert "NOTE: kept Pulumi.qa.yaml (the stack's config and secrets); added what these answers need: " \
+           "TapStack:containerImage: " in out
+    assert "kept its own values: aws:region stays us-east-1 (these answers say eu-west-1)" in out
+
+
 def test_regeneration_with_the_same_answers_keeps_no_backup(tmp_path, capfd):
     repo = bake(tmp_path)
     cookiecutter(str(TEMPLATE), no_input=True, output_dir=str(tmp_path), overwrite_if_exists=True)

@@ -10,7 +10,7 @@ import ast
 import configparser
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -495,11 +495,11 @@ def tap040(ctx: Context) -> list[Finding]:
             out.append(finding("TAP040", rel, line, message))
             continue
         helpers: dict[str, ast.AST] = {}
-        for node in ast.walk(tree):  # type: ignore[arg-type]
+        for node in src.nodes:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith("test"):
                 helpers[node.name] = node
                 helpers[f"self.{node.name}"] = node
-        scope = _Scope(tree)  # type: ignore[arg-type]
+        scope = _Scope(src.nodes)
         for test in tests:
             if not _asserts(test, helpers) and not _callback_asserts(test, scope):  # TAP042 says why
                 out.append(finding("TAP040", rel, test.lineno,
@@ -514,12 +514,13 @@ _RUNTIME_TEST = frozenset({"pulumi.runtime.test", "pulumi.runtime.mocks.test"})
 _RUNS_TO_COMPLETION = frozenset({"asyncio.run"})
 
 
-def imported_names(tree: ast.Module) -> dict[str, str]:
+def imported_names(nodes: Iterable[ast.AST]) -> dict[str, str]:
     """Local name -> the dotted name it was imported as, for every absolute import in the file (module level or
     inside functions): ``import pulumi.runtime as rt`` -> {"rt": "pulumi.runtime"}, ``from pulumi.runtime import
-    test as t`` -> {"t": "pulumi.runtime.test"}, ``import pulumi.runtime`` -> {"pulumi": "pulumi"}."""
+    test as t`` -> {"t": "pulumi.runtime.test"}, ``import pulumi.runtime`` -> {"pulumi": "pulumi"}. ``nodes``: the
+    file's AST nodes (``Source.nodes``, walked once)."""
     names: dict[str, str] = {}
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -547,12 +548,12 @@ def _is_runtime_test(node: ast.AST, imports: dict[str, str]) -> bool:
     return qualified(node, imports) in _RUNTIME_TEST
 
 
-def _runtime_tested(tree: ast.Module, imports: dict[str, str]) -> set[str]:
+def _runtime_tested(nodes: list[ast.AST], imports: dict[str, str]) -> set[str]:
     """Names of the file's functions that run under pulumi.runtime.test: decorated with it (``@rt.test``) or
     wrapped by it (``check = pulumi.runtime.test(check)``)."""
-    names = {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+    names = {n.name for n in nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
              and any(_is_runtime_test(d, imports) for d in n.decorator_list)}
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) \
                 and _is_runtime_test(node.value.func, imports):
             names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
@@ -576,10 +577,10 @@ def _asserts_directly(node: ast.AST, functions: dict[str, ast.AST], depth: int =
 class _Scope:
     """What one test file says about pulumi.runtime.test: its imports, and the functions that run under it."""
 
-    def __init__(self, tree: ast.Module) -> None:
-        self.imports = imported_names(tree)
-        self.functions = _functions(tree)
-        self.tested = _runtime_tested(tree, self.imports)
+    def __init__(self, nodes: list[ast.AST]) -> None:
+        self.imports = imported_names(nodes)
+        self.functions = {n.name: n for n in nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        self.tested = _runtime_tested(nodes, self.imports)
 
     def waits(self, call: ast.Call) -> bool:
         """``call`` runs its arguments' Outputs to completion: it calls a function that runs under
@@ -602,6 +603,10 @@ def _callback_asserts(test: ast.FunctionDef | ast.AsyncFunctionDef, scope: _Scop
     the apply sits in a nested function that does (however pulumi.runtime.test was imported), when its Output
     is passed, directly or through a local name, to such a function, and when it is awaited or run with
     ``asyncio.run``/``run_until_complete``."""
+    applies = [node for node in ast.walk(test) if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+               and node.func.attr == "apply" and node.args]
+    if not applies:  # most tests: nothing more to look at
+        return []
     waited: set[ast.AST] = set()  # nodes whose applies something waits for
     passed: set[str] = set()  # local names handed to a waiting call
     wrapped = {a.id for node in ast.walk(test) if isinstance(node, ast.Call) and _is_runtime_test(node.func,
@@ -625,19 +630,13 @@ def _callback_asserts(test: ast.FunctionDef | ast.AsyncFunctionDef, scope: _Scop
     covered = {id(sub) for node in waited for sub in ast.walk(node)}
     everything = any(_is_runtime_test(d, scope.imports) for d in test.decorator_list)
     lines = []
-    for node in ast.walk(test):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "apply" \
-                and node.args:
-            callback = node.args[0]
-            body = callback if isinstance(callback, ast.Lambda) \
-                else scope.functions.get(dotted(callback).rsplit(".", 1)[-1])
-            if body is not None and _asserts_directly(body, scope.functions):
-                lines.append((node.lineno, everything or id(node) in covered))
+    for node in applies:
+        callback = node.args[0]
+        body = callback if isinstance(callback, ast.Lambda) \
+            else scope.functions.get(dotted(callback).rsplit(".", 1)[-1])
+        if body is not None and _asserts_directly(body, scope.functions):
+            lines.append((node.lineno, everything or id(node) in covered))
     return lines
-
-
-def _functions(tree: ast.Module) -> dict[str, ast.AST]:
-    return {n.name: n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
 
 
 def tap042(ctx: Context) -> list[Finding]:
@@ -650,7 +649,7 @@ def tap042(ctx: Context) -> list[Finding]:
     for src in p.sources():
         if not p.is_test_file(src.path) or src.tree is None:
             continue
-        scope = _Scope(src.tree)
+        scope = _Scope(src.nodes)
         for test in _tests(src.tree):
             out += [finding("TAP042", p.rel(src.path), line,
                             f"`{test.name}` asserts inside an apply callback that nothing waits for: neither the "
