@@ -133,8 +133,18 @@ def check_all(paths: Iterable[str | Path], *, all_stacks: bool = False, **option
     reports: list[Report] = []
     for folder in folders:
         stacks = sorted(Project(folder).stacks)
+        first: Report | None = None
         for name in stacks if all_stacks and stacks else [stack]:
             report = check(folder, stack=name, **options)
+            if first is None:
+                first = report
+            else:  # a finding the same in every stack (a test file, a rule on code) is the first stack's only
+                same = {(f.rule, f.path, f.line, f.message) for f in first.findings}
+                kept = [f for f in report.findings if (f.rule, f.path, f.line, f.message) not in same]
+                if len(kept) < len(report.findings):
+                    report.notes.append(f"{len(report.findings) - len(kept)} finding(s) identical to stack "
+                                        f"'{first.stack}''s are reported there only")
+                    report.findings = kept
             others = [other for other in stacks if other != report.stack]
             if others and not all_stacks:
                 report.notes.append(f"checked stack '{report.stack}' only; the project's other stacks "

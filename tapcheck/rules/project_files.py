@@ -56,7 +56,7 @@ SCRIPT_NAMES = frozenset({"Pipfile", "Makefile", "makefile", "GNUmakefile", "pyp
                           "buildspec.yml", "azure-pipelines.yml", "setup.cfg", "Dockerfile"})
 STACK_REF_RE = re.compile(
     r"(?:stack\s+(?:select|init|rm|output|export|import|history|tag\s+\w+)\b(?:\s+--?[\w-]+(?:=\S+)?)*\s+"
-    r"|--stack(?:=|\s+)|\s-s\s+)[\"']?(?P<ref>[^\s\"'|;&)`]+)")
+    r"|--stack(?:=|\s+)|\s-s(?:=|\s+)?)[\"']?(?P<ref>[^\s\"'|;&)`=]+)")
 # `pulumi` as a command word (also `~/.pulumi/bin/pulumi`, `pulumi.exe`, a Makefile's `$(PULUMI)`), and where its
 # command line ends.
 PULUMI_COMMAND_RE = re.compile(r"(?:^|(?<=[\s\"'`(;&|/=]))(?:pulumi(?:\.exe)?|\$[({]?PULUMI[)}]?)(?=[\s\"',]|$)")

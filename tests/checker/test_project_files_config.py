@@ -75,3 +75,17 @@ def test_config_reads_knows_literal_and_dynamic_keys(tmp_path: Path) -> None:
     assert (reads.namespaces, reads.project_keys) == ({"net"}, {"a"})
     (root / "__main__.py").write_text('import pulumi\nc = pulumi.Config()\nfor k in ["a"]:\n    c.get(k)\n')
     assert config_reads(Project(root)).project_keys is None
+
+
+@pytest.mark.parametrize(("command", "stack"), [
+    ("pulumi preview -s dev", "dev"),
+    ("pulumi preview -s=org/proj/dev", "org/proj/dev"),
+    ("pulumi preview -sorg/proj/dev", "org/proj/dev"),
+    ("pulumi up --stack=prod --yes", "prod"),
+    ("pulumi stack select staging", "staging"),
+])
+def test_every_spelling_of_a_stack_on_a_pulumi_command_line_is_read(command: str, stack: str) -> None:
+    # Pulumi's CLI takes -s/--stack as a pflag flag: `-s VALUE`, `-s=VALUE`, `-sVALUE`, `--stack=VALUE`.
+    from tapcheck.rules.project_files import STACK_REF_RE  # noqa: PLC0415
+
+    assert STACK_REF_RE.search(" " + command.split(" ", 1)[1]).group("ref") == stack
