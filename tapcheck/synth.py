@@ -73,11 +73,22 @@ def run_synth(project: Project, *, stack: str, timeout: float = 120.0, python: s
     return run_synth_stacks(project, [stack], timeout=timeout, python=python, sdk_usages=sdk_usages)[stack]
 
 
+# Python's words for a module another thread is still executing (CPython's moduleobject.c and import.c). The
+# mocks answer the engine's calls on the SDK's worker threads, as the engine's RPCs arrive there, and reading a
+# declared type can load an SDK module lazily (pulumi's ``_utils.lazy_import``, Python's ``LazyLoader``), which
+# before Python 3.12 is not thread-safe (https://github.com/python/cpython/issues/114763): the program's thread may
+# then see that module half-loaded. Such a run is made once more: a race does not repeat, while a circular import
+# of the program's own fails the same way again and is reported.
+_PARTLY_IMPORTED = re.compile(r"most likely due to a circular import|partially initialized module")
+
+
 def run_synth_stacks(project: Project, stacks: list[str], *, timeout: float = 120.0, python: str | None = None,
-                     sdk_usages: list[dict[str, Any]] | None = None) -> dict[str, SynthResult]:
+                     sdk_usages: list[dict[str, Any]] | None = None, retried: bool = False
+                     ) -> dict[str, SynthResult]:
     """Run the program under mocks once per stack, in one interpreter, and return ``{stack: SynthResult}`` in
     the order given. Each result is the one ``run_synth`` gives for that stack alone; the interpreter and the SDK
-    are started once, so N stacks cost one start-up plus N program runs. ``timeout`` (seconds) is per stack."""
+    are started once, so N stacks cost one start-up plus N program runs. ``timeout`` (seconds) is per stack. A run
+    that failed on a module another thread was still loading is made once more (``_PARTLY_IMPORTED``)."""
     stacks = list(dict.fromkeys(stacks))
     layout = project.layout
     if layout.entry is None:  # TAP002 already says why; there is nothing to run
@@ -114,6 +125,8 @@ def run_synth_stacks(project: Project, stacks: list[str], *, timeout: float = 12
                     f"exit code {proc.returncode}"]
                 failed = finding("TAP010", entry_rel, 1, f"the program crashed the runner: {tail[0]}")
         raws = [] if failed else json.loads(out_path.read_text(encoding="utf-8"))["stacks"]
+    if not retried and any(_PARTLY_IMPORTED.search(str((raw.get("error") or {}).get("message", ""))) for raw in raws):
+        return run_synth_stacks(project, stacks, timeout=timeout, python=python, sdk_usages=sdk_usages, retried=True)
     results = {}
     for index, stack in enumerate(stacks):
         result = SynthResult()
