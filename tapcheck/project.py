@@ -630,7 +630,11 @@ def venv_problem(venv: Path) -> str | None:
     if re.search(r"^\s*include-system-site-packages\s*=\s*true\s*$", config, re.MULTILINE | re.IGNORECASE):
         return None
     for site in (*venv.glob("lib*/python3*/site-packages"), venv / "Lib" / "site-packages"):
-        if (site / "pulumi" / "__init__.py").is_file():
+        # The site folder itself, and the folders its .pth files add (https://docs.python.org/3/library/site.html)
+        folders = [site, *(site / line.strip() for pth in sorted(site.glob("*.pth"))
+                           for line in (read_text(pth) or "").splitlines()
+                           if line.strip() and not line.startswith(("#", "import ", "import\t")))]
+        if any((folder / "pulumi" / "__init__.py").is_file() for folder in folders):
             return None
     return "cannot import pulumi (its site-packages holds no pulumi: the install into it failed or never ran)"
 

@@ -105,7 +105,7 @@ def test_stack_names_are_split_and_trimmed(value, names):
 def test_unicode_owner_is_a_valid_tag_value():
     answers = {key: str(value) for key, value in DEFAULTS.items()} | {"owner": "Équipe Données", "cost_center": "R&D"}
     errors = pre.validate(answers)
-    assert errors == ["cost_center = 'R&D': AWS tag values are 1-256 letters, digits, spaces or _ . : / = + - @"]
+    assert errors == ["cost_center = 'R&D': AWS tag values are at most 256 letters, digits, spaces or _ . : / = + - @"]
 
 
 @pytest.mark.parametrize("stack", ["prod", "production"])

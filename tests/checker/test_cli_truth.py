@@ -147,6 +147,17 @@ def test_a_venv_that_sees_system_packages_is_trusted(tmp_path: Path) -> None:
     assert venv_problem(venv) is None
 
 
+def test_a_venv_that_reaches_pulumi_through_a_pth_file_is_trusted(tmp_path: Path) -> None:
+    venv = _venv(tmp_path, pulumi=False)
+    assert venv_problem(venv) is not None
+    shared = tmp_path / "shared-site-packages"
+    (shared / "pulumi").mkdir(parents=True)
+    (shared / "pulumi" / "__init__.py").write_text("", encoding="utf-8")
+    (site,) = venv.glob("lib*/python3*/site-packages")
+    (site / "shared.pth").write_text(f"# the team's shared packages\n{shared}\n", encoding="utf-8")
+    assert venv_problem(venv) is None
+
+
 # ----- TAP001's fix for a Pulumi.yaml that exists -----------------------------------------------------------------
 @pytest.mark.parametrize(("text", "fix"), [
     ("name: [x\n", "Fix the YAML syntax at line 2 of Pulumi.yaml"),
