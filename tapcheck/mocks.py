@@ -35,6 +35,7 @@ import inspect
 import json
 import random
 import string
+import sys
 import typing
 import uuid
 from typing import Any, ClassVar
@@ -704,3 +705,17 @@ def policy_document(inputs: dict[str, Any]) -> dict[str, Any]:
     text = json.dumps(doc, indent=2)
     minified = json.dumps(doc, separators=(",", ":"))
     return {"json": text, "minifiedJson": minified, "id": suffix(minified, 10)}
+
+
+def skip_engine_stack_traces() -> None:
+    """Stop the SDK from computing the stack trace it sends the engine with every resource registration.
+
+    The SDK builds it with ``traceback.extract_stack()`` (every frame's source line read) and a file URI per frame
+    (pulumi/pulumi ``sdk/python/lib/pulumi/runtime/resource.py``, ``_get_stack_trace``) for the engine's
+    diagnostics. Mocks never read it and the program cannot, so an empty trace (the SDK's own answer when it finds
+    no user frame) changes nothing but the time: about a fifth of a large program's run. SDKs without the function
+    are left as they are. Used by synth's runner and by :func:`tapcheck.testing.mocks_for`."""
+    resource = sys.modules.get("pulumi.runtime.resource")
+    stack_trace = getattr(getattr(resource, "source_pb2", None), "StackTrace", None)
+    if stack_trace is not None and callable(getattr(resource, "_get_stack_trace", None)):
+        resource._get_stack_trace = stack_trace

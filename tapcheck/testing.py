@@ -8,14 +8,13 @@ Needs the Pulumi SDK (the project's own, or ``tapcheck[synth]``). The fixtures o
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 
-from .mocks import AwsMocks
+from .mocks import AwsMocks, skip_engine_stack_traces
 from .project import Project
 
 __all__ = ["RecordingMocks", "Registered", "deploy", "mocks_for", "policy"]
@@ -66,18 +65,9 @@ def mocks_for(project: Project, stack: str | None = None) -> RecordingMocks:
     pulumi.runtime.set_all_config(json.loads(config), json.loads(secret_keys))
     mocks = RecordingMocks()
     pulumi.runtime.set_mocks(mocks, project=project.name, stack=stack, preview=False)
-    _without_engine_stack_traces()
+    skip_engine_stack_traces()
     return mocks
 
-
-def _without_engine_stack_traces() -> None:
-    """Let the SDK send mocks an empty stack trace per resource instead of one built from every frame's source
-    (``_get_stack_trace`` in pulumi's ``sdk/python/lib/pulumi/runtime/resource.py``, for the engine's diagnostics):
-    mocks never read it, and building it is about a fifth of a test that registers resources."""
-    resource = sys.modules.get("pulumi.runtime.resource")
-    empty = getattr(getattr(resource, "source_pb2", None), "StackTrace", None)
-    if empty is not None and callable(getattr(resource, "_get_stack_trace", None)):
-        resource._get_stack_trace = empty
 
 
 def deploy(build: Callable[[], object]) -> None:

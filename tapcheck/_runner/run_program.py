@@ -566,21 +566,6 @@ def _run_stack(job: dict[str, Any], runtime: _Runtime) -> dict[str, Any]:
     return result
 
 
-def _skip_engine_stack_traces() -> None:
-    """Stop the SDK from computing the stack trace it sends the engine with every resource registration.
-
-    The SDK builds it with ``traceback.extract_stack()`` (every frame's source line read) and a file URI per frame
-    (pulumi/pulumi ``sdk/python/lib/pulumi/runtime/resource.py``, ``_get_stack_trace``) for the engine's
-    diagnostics. The mock monitor ignores it and the program cannot read it, so an empty trace (the SDK's own
-    answer when it finds no user frame) changes nothing but the time: about a fifth of a large program's run. The
-    runner notes the project line of each resource itself (``_Sites``). SDKs without the function are left as
-    they are."""
-    resource = sys.modules.get("pulumi.runtime.resource")
-    stack_trace = getattr(getattr(resource, "source_pb2", None), "StackTrace", None)
-    if stack_trace is not None and callable(getattr(resource, "_get_stack_trace", None)):
-        resource._get_stack_trace = stack_trace
-
-
 # Allocations of container objects between young collections (CPython's default: 700), and how many collections of
 # one generation make one of the next (default: 10, 10). https://docs.python.org/3/library/gc.html#gc.set_threshold
 _GC_THRESHOLDS = (50_000, 20, 20)
@@ -651,12 +636,13 @@ def main(argv: list[str]) -> int:
         out_path.write_text(json.dumps({"stacks": records} if "stacks" in job else records[0]), encoding="utf-8")
         return 0
 
-    _skip_engine_stack_traces()
+    package = _load_package(job["package_dir"])
+    importlib.import_module(f"{package.__name__}.mocks").skip_engine_stack_traces()  # _Sites notes each line
     _collect_garbage_less_often()
     paths = sysconfig.get_paths()  # the interpreter's own libraries are never "project" frames
     libraries = {paths[k] for k in ("stdlib", "platstdlib", "purelib", "platlib") if k in paths}
     sites = _Sites(job["root"], [job["package_dir"], *libraries])
-    runtime = _Runtime(pulumi, rpc, run_pulumi_func, _load_package(job["package_dir"]), sites)
+    runtime = _Runtime(pulumi, rpc, run_pulumi_func, package, sites)
     if "stacks" not in job:
         out_path.write_text(json.dumps(_run_stack(job, runtime), default=str), encoding="utf-8")
         return 0
